@@ -1,0 +1,5 @@
+"""telcrm: the CRM for telecom operators."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,174 @@
+"""System parameters (系统参数): typed definitions in code, values in the database, read through cache.
+
+Modules declare their parameters with :func:`define`; ``sync_parameters`` (run after every
+migrate) creates missing rows with the default and refreshes names and bounds, never the value an
+administrator set. ``param(key)`` returns the typed value; an edit bumps a cache version so every
+process (server, workers) sees it at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+CACHE_VERSION_KEY = "telcrm:params:version"
+CACHE_TTL = 300
+
+
+@dataclass(frozen=True)
+class ParamDef:
+    key: str
+    group: str
+    type: str
+    default: Any
+    name: str
+    name_en: str
+    description: str = ""
+    min_value: Decimal | int | None = None
+    max_value: Decimal | int | None = None
+    choices: list[str] = field(default_factory=list)
+
+
+REGISTRY: dict[str, ParamDef] = {}
+
+
+def define(key: str, *, group: str, type: str, default: Any, name: str, name_en: str, **extra) -> ParamDef:
+    d = ParamDef(key=key, group=group, type=type, default=default, name=name, name_en=name_en, **extra)
+    REGISTRY[key] = d
+    return d
+
+
+def coerce(type_: str, raw: Any, *, min_value=None, max_value=None, choices=None) -> Any:
+    """Turn user input (form text or JSON) into the typed value, or raise a ValidationError."""
+    try:
+        if type_ in ("int", "duration"):
+            if isinstance(raw, bool):
+                raise ValueError
+            value: Any = int(str(raw).strip())
+        elif type_ == "decimal":
+            value = Decimal(str(raw).strip())
+            if not value.is_finite():
+                raise ValueError
+        elif type_ == "bool":
+            if isinstance(raw, bool):
+                value = raw
+            elif str(raw).strip().lower() in {"1", "true", "yes", "on"}:
+                value = True
+            elif str(raw).strip().lower() in {"0", "false", "no", "off", ""}:
+                value = False
+            else:
+                raise ValueError
+        elif type_ == "json":
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        else:
+            value = str(raw).strip()
+    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError) as exc:
+        raise ValidationError(
+            {"value": ValidationError(_("Enter a valid value of type %(type)s."), code="invalid", params={"type": type_})}
+        ) from exc
+    if type_ in ("int", "duration", "decimal"):
+        if min_value is not None and value < Decimal(str(min_value)):
+            raise ValidationError(
+                {"value": ValidationError(_("Must be at least %(min)s."), code="min_value", params={"min": min_value})}
+            )
+        if max_value is not None and value > Decimal(str(max_value)):
+            raise ValidationError(
+                {"value": ValidationError(_("Must be at most %(max)s."), code="max_value", params={"max": max_value})}
+            )
+    if type_ == "choice" and choices and value not in choices:
+        raise ValidationError(
+            {"value": ValidationError(_("Choose one of: %(choices)s."), code="invalid_choice",
+                                      params={"choices": ", ".join(choices)})}
+        )
+    if type_ == "decimal":
+        return str(value)  # JSON-safe; param() returns a Decimal
+    return value
+
+
+def _version() -> int:
+    v = cache.get(CACHE_VERSION_KEY)
+    if v is None:
+        v = 1
+        cache.add(CACHE_VERSION_KEY, v, None)
+    return v
+
+
+def invalidate() -> None:
+    try:
+        cache.incr(CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(CACHE_VERSION_KEY, 2, None)
+
+
+def _all_values() -> dict[str, Any]:
+    key = f"telcrm:params:{_version()}"
+    values = cache.get(key)
+    if values is None:
+        from .models import Parameter
+
+        values = dict(Parameter.objects.values_list("key", "value"))
+        cache.set(key, values, CACHE_TTL)
+    return values
+
+
+def param(key: str) -> Any:
+    """The current typed value of a parameter (the default if the row does not exist yet)."""
+    d = REGISTRY.get(key)
+    if d is None:
+        raise KeyError(f"unknown parameter {key!r}")
+    try:
+        value = _all_values().get(key, d.default)
+    except Exception:  # database not migrated yet (e.g. during the first migrate)
+        value = d.default
+    if d.type == "decimal":
+        return Decimal(str(value))
+    return value
+
+
+def sync_parameters() -> int:
+    """Create parameter rows for new definitions; refresh metadata of existing ones. Returns #created."""
+    from .models import Parameter
+
+    created = 0
+    existing = {p.key: p for p in Parameter.objects.all()}
+    for d in REGISTRY.values():
+        meta = {
+            "group": d.group, "name": d.name, "name_en": d.name_en, "description": d.description,
+            "type": d.type, "default": coerce(d.type, d.default) if d.type != "json" else d.default,
+            "min_value": d.min_value, "max_value": d.max_value, "choices": list(d.choices),
+        }
+        row = existing.get(d.key)
+        if row is None:
+            Parameter.objects.create(key=d.key, value=meta["default"], **meta)
+            created += 1
+        elif any(getattr(row, k) != v for k, v in meta.items() if k not in ("min_value", "max_value")):
+            for k, v in meta.items():
+                setattr(row, k, v)
+            row.save()
+    invalidate()
+    return created
+
+
+# --- the platform's own parameters ------------------------------------------------------------
+define("auth.lockout_threshold", group="auth", type="int", default=5, min_value=1, max_value=100,
+       name="登录失败锁定次数", name_en="Failed sign-ins before lockout",
+       description="Consecutive failed sign-ins after which the account is locked.")
+define("auth.lockout_minutes", group="auth", type="duration", default=15, min_value=1, max_value=1440,
+       name="锁定时长（分钟）", name_en="Lockout duration (minutes)")
+define("auth.session_idle_minutes", group="auth", type="duration", default=30, min_value=1, max_value=720,
+       name="会话空闲超时（分钟）", name_en="Session idle timeout (minutes)",
+       description="A signed-in session without activity for this long is signed out.")
+define("jobs.stale_minutes", group="jobs", type="duration", default=30, min_value=1, max_value=1440,
+       name="任务无进度判定失败（分钟）", name_en="Job without progress is failed after (minutes)")
+define("ui.page_size", group="ui", type="int", default=25, min_value=5, max_value=200,
+       name="列表每页行数", name_en="Rows per list page")
+define("export.max_rows", group="export", type="int", default=1_000_000, min_value=1, max_value=10_000_000,
+       name="单次导出最大行数", name_en="Maximum rows per export")
+define("sla.default_calendar", group="sla", type="str", default="office",
+       name="默认SLA日历", name_en="Default SLA calendar")

@@ -1,0 +1,80 @@
+"""The built-in roles (岗位): permissions, data scope and home page of each.
+
+Created by ``sync_roles`` after every migrate when missing; an administrator may then change
+their permissions and scope in the UI (the sync never overwrites an existing role).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    code: str
+    name: str
+    name_en: str
+    scope: str
+    home: str
+    permissions: tuple[str, ...]
+    description: str = ""
+
+
+VIEW_DIRECTORY = ("platform.view_user", "platform.view_orgunit")
+
+ROLES: tuple[RoleDef, ...] = (
+    RoleDef("admin", "系统管理员", "Administrator", "all", "home",
+            ("platform.manage_platform", "platform.manage_parameters", "platform.view_audit", "platform.reveal_pii",
+             "platform.view_jobs_all", "platform.export_data", *VIEW_DIRECTORY),
+            "Org tree, users, roles, data scopes, parameters, dictionaries, catalog, processes"),
+    RoleDef("analyst", "总部分析员", "HQ analyst", "all", "home",
+            ("platform.export_data", *VIEW_DIRECTORY), "Dashboards, reports, churn and value analysis"),
+    RoleDef("branch_manager", "营业厅经理", "Branch manager", "subtree", "home",
+            ("platform.view_audit", "platform.reveal_pii", "platform.export_data", *VIEW_DIRECTORY),
+            "Runs a branch: staff, queues, daily figures"),
+    RoleDef("clerk", "营业员", "Counter clerk", "own", "home", ("platform.reveal_pii",),
+            "Customers, real-name check, orders and receipts at the counter"),
+    RoleDef("backoffice", "后台工单处理员", "Back-office handler", "subtree", "home", ("platform.view_orgunit",),
+            "Work orders from team queues, SLA alerts"),
+    RoleDef("installer", "装维人员", "Installer", "own", "home", (), "Pending installations and field feedback"),
+    RoleDef("agent", "话务员", "Call-center agent", "subtree", "home", (), "Calls, screen pop, tickets, outbound"),
+    RoleDef("service", "客服专员", "Service staff", "subtree", "home", (),
+            "Complaints, consultations, faults, knowledge base, satisfaction"),
+    RoleDef("account_manager", "客户经理", "Account manager", "own", "home", ("platform.reveal_pii",),
+            "Group customers: members, visits, work plans, KPIs"),
+    RoleDef("marketer", "营销人员", "Marketer", "subtree", "home", ("platform.export_data",),
+            "Segments, campaigns, offers, effect evaluation"),
+)
+
+
+def _permissions(names):
+    from django.contrib.auth.models import Permission
+
+    pairs = [n.split(".", 1) for n in names]
+    found = Permission.objects.filter(
+        content_type__app_label__in={a for a, _ in pairs}, codename__in={c for _, c in pairs}
+    ).select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in found}
+    missing = set(names) - set(by_name)
+    if missing:
+        raise LookupError(f"unknown permissions: {sorted(missing)}")
+    return [by_name[n] for n in names]
+
+
+@transaction.atomic
+def sync_roles() -> int:
+    from .models import Role
+
+    created = 0
+    for d in ROLES:
+        role, was_created = Role.objects.get_or_create(
+            code=d.code,
+            defaults={"name": d.name, "name_en": d.name_en, "data_scope": d.scope, "home_url_name": d.home,
+                      "description": d.description, "is_system": True},
+        )
+        if was_created:
+            role.permissions.set(_permissions(d.permissions))
+            created += 1
+    return created

@@ -1,0 +1,71 @@
+"""The menu (导航菜单): one list of sections; each user sees the entries their permissions allow.
+
+Modules add their entries here as they land. An entry shows when the user holds ``perm`` (or any
+of ``perms``) — so the menu of each role follows from the role's permissions, which an
+administrator edits, and never from the role's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    icon: str
+    perms: tuple[str, ...] = ()  # any of these; empty = every signed-in user
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    icon: str
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+
+
+MENU: tuple[Section, ...] = (
+    Section(_("Workbench"), "speedometer2", (
+        Entry(_("Home"), "home", "house"),
+        Entry(_("Notifications"), "notification-list", "bell"),
+        Entry(_("Background jobs"), "job-list", "hourglass-split"),
+    )),
+    Section(_("Organisation"), "diagram-3", (
+        Entry(_("Organisation tree"), "org-tree", "diagram-3", ("platform.view_orgunit", "platform.manage_platform")),
+        Entry(_("Users"), "user-list", "people", ("platform.view_user", "platform.manage_platform")),
+        Entry(_("Roles"), "role-list", "person-badge", ("platform.manage_platform",)),
+    )),
+    Section(_("System"), "gear", (
+        Entry(_("Parameters"), "parameter-list", "sliders", ("platform.manage_parameters",)),
+        Entry(_("Dictionaries"), "dict-list", "journal-text", ("platform.manage_parameters",)),
+        Entry(_("Calendars & holidays"), "calendar-list", "calendar3", ("platform.manage_parameters",)),
+        Entry(_("Audit log"), "audit-list", "shield-check", ("platform.view_audit",)),
+        Entry(_("Monitoring"), "monitoring", "activity", ("platform.manage_platform",)),
+        Entry(_("API documentation"), "api-docs", "code-slash", ("platform.manage_platform",)),
+    )),
+)
+
+
+def _allowed(user, entry: Entry) -> bool:
+    return not entry.perms or any(user.has_perm(p) for p in entry.perms)
+
+
+def menu_for(user) -> list[dict]:
+    sections = []
+    for section in MENU:
+        entries = []
+        for e in section.entries:
+            if not _allowed(user, e):
+                continue
+            try:
+                url = reverse(e.url_name)
+            except NoReverseMatch:
+                continue  # the module providing it is not installed
+            entries.append({"label": e.label, "url": url, "icon": e.icon, "url_name": e.url_name})
+        if entries:
+            sections.append({"label": section.label, "icon": section.icon, "entries": entries})
+    return sections
