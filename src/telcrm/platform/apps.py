@@ -8,4 +8,4 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import exports, signals  # noqa: F401  (registers export datasets and signal receivers)

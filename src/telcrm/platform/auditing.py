@@ -37,7 +37,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        if f.name in ("password",) or f.attname.endswith("_bidx"):
+        if f.name in ("password",) or f.attname.endswith("_bidx") or getattr(f, "auto_now", False):
             continue
         out[f.attname] = _jsonable(getattr(obj, f.attname))
     return out
