@@ -135,6 +135,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, channels, tasks -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+if TESTING and REDIS_URL and env_bool("TEST_USE_REDIS"):
+    # Parallel test workers each get their own Redis database, so one worker's cache.clear()
+    # never touches another's keys.
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _db = 8 + int("".join(ch for ch in _worker if ch.isdigit()) or 0) % 8
+    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{_db}" if REDIS_URL.count("/") >= 3 else f"{REDIS_URL}/{_db}"
 if TESTING and not env_bool("TEST_USE_REDIS"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif REDIS_URL:
@@ -160,6 +166,10 @@ if REDIS_URL and not TESTING:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The servers we ship are ASGI (uvicorn), so pages open the notification websocket; the WSGI test
+# server of the browser tests has none.
+WEBSOCKETS = env_bool("WEBSOCKETS", not TESTING)
 
 CELERY_BROKER_URL = env("BROKER_URL") or REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
 CELERY_TASK_ALWAYS_EAGER = env_bool("TASKS_EAGER", TESTING)

@@ -6,7 +6,7 @@ from django.conf import settings
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"LANGUAGES": settings.LANGUAGES}
+        return {"LANGUAGES": settings.LANGUAGES, "WEBSOCKETS": False}
     from telcrm.platform.queries import unread_count
 
     from .navigation import menu_for
@@ -17,4 +17,5 @@ def navigation(request):
         "current_url_name": current,
         "unread_notifications": unread_count(user),
         "LANGUAGES": settings.LANGUAGES,
+        "WEBSOCKETS": settings.WEBSOCKETS,
     }

@@ -20,7 +20,7 @@
     }
   });
   // Live notifications over the websocket, when the server offers one (ASGI).
-  if (document.getElementById("bell") && "WebSocket" in window) {
+  if (document.body.dataset.websockets === "1" && document.getElementById("bell") && "WebSocket" in window) {
     try {
       var proto = location.protocol === "https:" ? "wss://" : "ws://";
       var ws = new WebSocket(proto + location.host + "/ws/notifications/");
