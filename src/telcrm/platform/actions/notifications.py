@@ -9,8 +9,28 @@ from ..models import Notification
 
 
 def notify(*, recipient, title: str, body: str = "", link: str = "", level: str = "info") -> Notification:
-    """System-generated; not audited (the change that caused it is)."""
-    return Notification.objects.create(recipient=recipient, title=title[:200], body=body, link=link[:255], level=level)
+    """System-generated; not audited (the change that caused it is). Pushed live after commit."""
+    n = Notification.objects.create(recipient=recipient, title=title[:200], body=body, link=link[:255], level=level)
+    transaction.on_commit(lambda: _push(n))
+    return n
+
+
+def _push(n: Notification) -> None:
+    """Best effort: the bell of an open page updates at once; the row is the source of truth."""
+    import logging
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            f"user.{n.recipient_id}", {"type": "notify", "title": n.title, "level": n.level, "link": n.link}
+        )
+    except Exception:  # the channel layer being down must never fail the work that notified
+        logging.getLogger(__name__).warning("live notification push failed", exc_info=True)
 
 
 @transaction.atomic
