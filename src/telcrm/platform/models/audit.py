@@ -14,6 +14,35 @@ class AuditKind(models.TextChoices):
     EXPORT = "export", _("Export")
 
 
+# Human names of audit actions; modules add theirs with ACTION_LABELS.update({...}).
+ACTION_LABELS: dict[str, str] = {
+    "auth.login": _("Signed in"),
+    "auth.login_failed": _("Failed sign-in"),
+    "auth.locked_out": _("Account locked"),
+    "auth.token_issued": _("API token issued"),
+    "auth.token_revoked": _("API token revoked"),
+    "pii.reveal": _("Revealed personal data"),
+    "org_unit.create": _("Created org unit"),
+    "org_unit.update": _("Changed org unit"),
+    "user.create": _("Created user"),
+    "user.update": _("Changed user"),
+    "user.set_password": _("Changed password"),
+    "user.set_language": _("Changed language"),
+    "user.unlock": _("Unlocked account"),
+    "role.update": _("Changed role"),
+    "parameter.update": _("Changed parameter"),
+    "dict_type.create": _("Created dictionary"),
+    "dict_item.create": _("Added dictionary item"),
+    "dict_item.update": _("Changed dictionary item"),
+    "holiday.save": _("Saved holiday"),
+    "holiday.delete": _("Deleted holiday"),
+    "work_calendar.update": _("Changed work calendar"),
+    "job.start": _("Started job"),
+    "job.retry": _("Retried job"),
+    "job.cancel": _("Cancelled job"),
+}
+
+
 class AuditLog(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=AuditKind.choices, default=AuditKind.WRITE)
@@ -49,6 +78,17 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        label = ACTION_LABELS.get(self.action)
+        if label is None and self.action.startswith("export."):
+            return str(_("Exported list"))
+        return str(label) if label is not None else self.action
+
+    @property
+    def actor_display(self) -> str:
+        return self.actor_username or str(_("System (automatic)"))
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
