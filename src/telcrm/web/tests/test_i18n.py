@@ -39,3 +39,19 @@ def test_placeholders_survive_translation():
             if e.msgstr and sorted(re.findall(r"%\(\w+\)[sd]", e.msgid)) != sorted(re.findall(r"%\(\w+\)[sd]", e.msgstr)):
                 bad.append((po_path.name, e.msgid))
     assert bad == []
+
+
+def test_one_translation_per_msgid_across_apps():
+    """Django merges the catalogues of all apps: one msgid must not get two different translations."""
+    import polib
+
+    seen: dict[str, tuple[str, str]] = {}
+    conflicts = []
+    for po_path in sorted((ROOT / "src").rglob("locale/zh_Hans/LC_MESSAGES/*.po")):
+        for e in polib.pofile(str(po_path)):
+            if not e.msgstr or e.msgctxt:
+                continue
+            if e.msgid in seen and seen[e.msgid][0] != e.msgstr:
+                conflicts.append((e.msgid, seen[e.msgid], (e.msgstr, po_path.name)))
+            seen.setdefault(e.msgid, (e.msgstr, po_path.name))
+    assert conflicts == []
