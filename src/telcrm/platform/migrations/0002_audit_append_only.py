@@ -36,7 +36,7 @@ SQLITE_GUARD_REVERSE = [
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(AUDIT_GUARD)
+        schema_editor.execute(AUDIT_GUARD, params=None)
     elif vendor == "sqlite":
         for sql in SQLITE_GUARD:
             schema_editor.execute(sql)
@@ -45,7 +45,7 @@ def forward(apps, schema_editor):
 def backward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(AUDIT_GUARD_REVERSE)
+        schema_editor.execute(AUDIT_GUARD_REVERSE, params=None)
     elif vendor == "sqlite":
         for sql in SQLITE_GUARD_REVERSE:
             schema_editor.execute(sql)
