@@ -22,7 +22,7 @@ def compile_dir(folder: Path) -> tuple[int, list[str]]:
     problems = []
     for po_path in sorted(folder.glob("*.po")):
         for entry in polib.pofile(str(po_path)):
-            if entry.obsolete or not entry.msgstr and not entry.msgstr_plural:
+            if entry.obsolete or (not entry.msgstr and not entry.msgstr_plural):
                 continue
             key = (entry.msgid, entry.msgctxt)
             if key in seen:

@@ -58,10 +58,7 @@ def _record(*, kind: str, action: str, actor, obj=None, object_type: str = "", o
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-        if org_unit is None:
-            org_unit_id = getattr(obj, "org_unit_id", None)
-        else:
-            org_unit_id = org_unit.pk
+        org_unit_id = getattr(obj, "org_unit_id", None) if org_unit is None else org_unit.pk
     else:
         org_unit_id = org_unit.pk if org_unit is not None else None
     if org_unit_id is None and actor is not None:

@@ -16,7 +16,9 @@ class ActorContext:
     channel: str = "command"
 
 
-_current: contextvars.ContextVar[ActorContext] = contextvars.ContextVar("telcrm_actor", default=ActorContext())
+_current: contextvars.ContextVar[ActorContext] = contextvars.ContextVar(
+    "telcrm_actor", default=ActorContext()  # noqa: B039 - frozen dataclass, immutable
+)
 
 
 def current() -> ActorContext:

@@ -9,6 +9,7 @@ process (server, workers) sees it at once.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -47,6 +48,8 @@ def define(key: str, *, group: str, type: str, default: Any, name: str, name_en:
 def coerce(type_: str, raw: Any, *, min_value=None, max_value=None, choices=None) -> Any:
     """Turn user input (form text or JSON) into the typed value, or raise a ValidationError."""
     try:
+        if raw is None:
+            raise ValueError  # no type accepts a missing value (a JSON null would be stored as SQL NULL)
         if type_ in ("int", "duration"):
             if isinstance(raw, bool):
                 raise ValueError
@@ -65,21 +68,27 @@ def coerce(type_: str, raw: Any, *, min_value=None, max_value=None, choices=None
             else:
                 raise ValueError
         elif type_ == "json":
-            value = json.loads(raw) if isinstance(raw, str) else raw
+            value = json.loads(raw, parse_constant=_reject_constant) if isinstance(raw, str) else raw
+            json.dumps(value, allow_nan=False)  # only values the database's JSON type can hold
+            if value is None:
+                raise ValueError
         else:
             value = str(raw).strip()
     except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError) as exc:
         raise ValidationError(
-            {"value": ValidationError(_("Enter a valid value of type %(type)s."), code="invalid", params={"type": type_})}
+            {"value": ValidationError(_("Enter a valid value of type %(type)s."), code="invalid",
+                                      params={"type": _type_label(type_)})}
         ) from exc
     if type_ in ("int", "duration", "decimal"):
         if min_value is not None and value < Decimal(str(min_value)):
             raise ValidationError(
-                {"value": ValidationError(_("Must be at least %(min)s."), code="min_value", params={"min": min_value})}
+                {"value": ValidationError(_("Must be at least %(min)s."), code="min_value",
+                                          params={"min": _plain(min_value)})}
             )
         if max_value is not None and value > Decimal(str(max_value)):
             raise ValidationError(
-                {"value": ValidationError(_("Must be at most %(max)s."), code="max_value", params={"max": max_value})}
+                {"value": ValidationError(_("Must be at most %(max)s."), code="max_value",
+                                          params={"max": _plain(max_value)})}
             )
     if type_ == "choice" and choices and value not in choices:
         raise ValidationError(
@@ -91,11 +100,51 @@ def coerce(type_: str, raw: Any, *, min_value=None, max_value=None, choices=None
     return value
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _type_label(type_: str):
+    """The translated name of a parameter type, for messages ("整数" rather than "int")."""
+    from .models import ParamType
+
+    try:
+        return ParamType(type_).label
+    except ValueError:
+        return type_
+
+
+def _plain(n) -> str:
+    """1.0000 → "1", 2.5000 → "2.5" (bounds come back from a DecimalField with four places)."""
+    d = Decimal(str(n)).normalize()
+    return format(d, "f")
+
+
+def _same_number(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return Decimal(str(a)) == Decimal(str(b))
+
+
+def _fresh_version() -> int:
+    # Seeded from the clock, so a version key lost from the cache (eviction, restart of a shared
+    # cache) never restarts at a number whose cached values may still be there and be stale.
+    return time.time_ns() // 1000
+
+
+def _changed(row, meta: dict) -> bool:
+    """Whether a parameter row's definition differs from the code (bounds compared as numbers)."""
+    bounds = ("min_value", "max_value")
+    return any(getattr(row, k) != v for k, v in meta.items() if k not in bounds) or not all(
+        _same_number(getattr(row, k), meta[k]) for k in bounds
+    )
+
+
 def _version() -> int:
     v = cache.get(CACHE_VERSION_KEY)
     if v is None:
-        v = 1
-        cache.add(CACHE_VERSION_KEY, v, None)
+        cache.add(CACHE_VERSION_KEY, _fresh_version(), None)
+        v = cache.get(CACHE_VERSION_KEY) or _fresh_version()
     return v
 
 
@@ -103,7 +152,7 @@ def invalidate() -> None:
     try:
         cache.incr(CACHE_VERSION_KEY)
     except ValueError:
-        cache.set(CACHE_VERSION_KEY, 2, None)
+        cache.set(CACHE_VERSION_KEY, _fresh_version(), None)
 
 
 def _all_values() -> dict[str, Any]:
@@ -147,7 +196,7 @@ def sync_parameters() -> int:
         if row is None:
             Parameter.objects.create(key=d.key, value=meta["default"], **meta)
             created += 1
-        elif any(getattr(row, k) != v for k, v in meta.items() if k not in ("min_value", "max_value")):
+        elif _changed(row, meta):
             for k, v in meta.items():
                 setattr(row, k, v)
             row.save()

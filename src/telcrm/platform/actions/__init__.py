@@ -41,4 +41,5 @@ __all__ = [
     "user_set_password",
     "user_unlock",
     "user_update",
+    "work_calendar_update",
 ]

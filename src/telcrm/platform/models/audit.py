@@ -79,6 +79,14 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit records are append-only")
+
     @property
     def action_label(self) -> str:
         label = ACTION_LABELS.get(self.action)
@@ -89,11 +97,3 @@ class AuditLog(models.Model):
     @property
     def actor_display(self) -> str:
         return self.actor_username or str(_("System (automatic)"))
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("audit records are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("audit records are append-only")

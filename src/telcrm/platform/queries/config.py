@@ -51,10 +51,15 @@ def parameter_list(*, group: str | None = None, q: str = ""):
     return qs.select_related("updated_by")
 
 
-def dict_type_list():
-    from django.db.models import Count
+def dict_type_list(*, q: str = ""):
+    from django.db.models import Count, Q
 
-    return DictType.objects.annotate(item_count=Count("items"))
+    qs = DictType.objects.annotate(
+        item_count=Count("items"), active_count=Count("items", filter=Q(items__is_active=True))
+    )
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
+    return qs.order_by("code")
 
 
 def holiday_list(*, year: int | None = None):
@@ -64,3 +69,56 @@ def holiday_list(*, year: int | None = None):
 
 def calendar_list():
     return WorkCalendar.objects.all()
+
+
+# --- single rows and details for the administration pages -------------------------------------
+def _get(qs, pk):
+    from ..errors import NotFoundInScope
+
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundInScope() from exc
+
+
+def parameter_get(pk) -> Parameter:
+    return _get(Parameter.objects.select_related("updated_by"), pk)
+
+
+def parameter_groups() -> list[str]:
+    return list(Parameter.objects.order_by("group").values_list("group", flat=True).distinct())
+
+
+def parameter_history(parameter: Parameter):
+    """History rows of one parameter, newest first (django-simple-history)."""
+    return (Parameter.history.filter(id=parameter.pk).select_related("history_user", "updated_by")
+            .order_by("-history_id"))
+
+
+def dict_type_get(pk) -> DictType:
+    return _get(DictType.objects.all(), pk)
+
+
+def dict_item_list(dict_type: DictType, *, q: str = ""):
+    from django.db.models import Q
+
+    qs = DictItem.objects.filter(dict_type=dict_type).select_related("parent")
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(label__icontains=q) | Q(label_en__icontains=q))
+    return qs.order_by("sort_order", "code", "pk")
+
+
+def dict_item_get(dict_type: DictType, pk) -> DictItem:
+    return _get(DictItem.objects.filter(dict_type=dict_type).select_related("parent"), pk)
+
+
+def dict_item_by_code(dict_type: DictType, code: str) -> DictItem | None:
+    return DictItem.objects.filter(dict_type=dict_type, code=code).first()
+
+
+def calendar_get(pk) -> WorkCalendar:
+    return _get(WorkCalendar.objects.all(), pk)
+
+
+def holiday_get(pk) -> Holiday:
+    return _get(Holiday.objects.all(), pk)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Q, QuerySet
 
 from ..models import OrgUnit, Role, User
 
@@ -19,19 +20,40 @@ def org_unit_list(actor, *, q: str = "", kind: str = "") -> QuerySet[OrgUnit]:
     return qs.order_by("path")
 
 
-def org_unit_choices(actor) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.restrict(actor).filter(is_active=True).order_by("path")
+def org_unit_choices(actor, *, include: int | None = None) -> QuerySet[OrgUnit]:
+    """Active units in scope (plus unit ``include``, e.g. a user's current, possibly inactive, unit)."""
+    active = Q(is_active=True) | Q(pk=include) if include else Q(is_active=True)
+    return OrgUnit.objects.restrict(actor).filter(active).order_by("path")
+
+
+def org_unit_get(actor, pk) -> OrgUnit:
+    from ..actions import access
+
+    return access(OrgUnit.objects.select_related("parent"), actor, pk)
+
+
+def org_unit_tree(actor) -> QuerySet[OrgUnit]:
+    """Units in scope in tree order, each with ``user_count`` (active users placed directly in it)."""
+    return (OrgUnit.objects.restrict(actor)
+            .annotate(user_count=Count("users", filter=Q(users__is_active=True)))
+            .order_by("path"))
 
 
 def user_list(actor, *, q: str = "", org_unit: int | None = None, role: str = "", active: str = "",
-              sort: str = "username") -> QuerySet[User]:
+              sort: str = "username", direct: bool = False) -> QuerySet[User]:
+    """Users in scope; ``org_unit`` selects that unit's subtree (only the unit itself with ``direct``)."""
     qs = User.objects.restrict(actor).select_related("org_unit", "role")
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(employee_no__icontains=q)
                        | Q(mobile__icontains=q))
     if org_unit:
         unit = OrgUnit.objects.filter(pk=org_unit).first()
-        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+        if unit is None:
+            qs = qs.none()
+        elif direct:
+            qs = qs.filter(org_unit=unit)
+        else:
+            qs = qs.filter(org_unit__path__startswith=unit.path)
     if role:
         qs = qs.filter(role__code=role)
     if active in ("1", "0"):
@@ -53,7 +75,50 @@ def user_get(actor, pk) -> User:
     return access(User.objects.select_related("org_unit", "role"), actor, pk)
 
 
-def role_list() -> QuerySet[Role]:
-    from django.db.models import Count
+def role_list(actor=None) -> QuerySet[Role]:
+    """Roles with ``user_count`` (users in ``actor``'s scope when given) and ``perm_count``."""
+    users = Q(users__in=User.objects.restrict(actor).values("pk")) if actor is not None else None
+    return Role.objects.annotate(
+        user_count=Count("users", filter=users, distinct=True), perm_count=Count("permissions", distinct=True)
+    ).order_by("id")
 
-    return Role.objects.annotate(user_count=Count("users")).order_by("id")
+
+def role_choices() -> QuerySet[Role]:
+    return Role.objects.order_by("id")
+
+
+def role_get(pk) -> Role:
+    from ..errors import NotFoundInScope
+
+    role = Role.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if role is None:
+        raise NotFoundInScope()
+    return role
+
+
+ROLE_EXTRA_PERMISSIONS = ("view_user", "view_orgunit")
+
+
+def role_permission_choices() -> QuerySet[Permission]:
+    """Permissions an administrator assigns to roles in the UI: the platform's own (custom) ones,
+    plus read access to the directory."""
+    from django.apps import apps
+
+    custom = {code for model in apps.get_app_config("platform").get_models()
+              for code, _label in model._meta.permissions}
+    return (Permission.objects.filter(content_type__app_label="platform",
+                                      codename__in=custom | set(ROLE_EXTRA_PERMISSIONS))
+            .select_related("content_type").order_by("codename"))
+
+
+def user_is_locked(user: User) -> bool:
+    """Whether sign-in is currently locked after repeated failures (django-axes)."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    from ..auth import lockout_cooloff, lockout_failure_limit
+
+    return AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=lockout_failure_limit(None, None),
+        attempt_time__gte=timezone.now() - lockout_cooloff(),
+    ).exists()
