@@ -16,9 +16,17 @@ class BootstrapMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        # Mark invalid widgets once validation has run (never in __init__: that would validate a
+        # bound form before a subclass has set its choices).
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                w = self.fields[name].widget
+                if "is-invalid" not in w.attrs.get("class", ""):
+                    w.attrs["class"] = f"{w.attrs.get('class', '')} is-invalid".strip()
 
 
 def apply_action_errors(form, exc) -> None:

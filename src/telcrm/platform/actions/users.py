@@ -133,8 +133,9 @@ def role_update(*, actor, role: Role, data_scope: str | None = None, permissions
         keeps_admin = any(p.codename == "manage_platform" and p.content_type.app_label == "platform"
                           for p in permissions)
         if role.pk == actor.role_id and not actor.is_superuser and not keeps_admin:
-            raise field_error("permissions", _("You cannot remove the administration permission from your own "
-                                               "role."), "self")
+            raise field_error(
+                "permissions", _("You cannot remove the administration permission from your own role."), "self"
+            )
         role.permissions.set(permissions)
     after = snapshot(role) | {"permissions": sorted(role.permissions.values_list("codename", flat=True))}
     audit_write(action="role.update", actor=actor, obj=role, before=before, after=after)

@@ -66,7 +66,8 @@ def user_by_id_number(actor, id_number: str) -> QuerySet[User]:
     from .. import crypto
 
     bidx = crypto.blind_index(crypto.normalize(id_number), context="platform.User.id_number")
-    return User.objects.restrict(actor).filter(id_number_bidx=bidx)
+    return (User.objects.restrict(actor).filter(id_number_bidx=bidx).select_related("org_unit", "role")
+            .order_by("username", "pk"))
 
 
 def user_get(actor, pk) -> User:
@@ -122,3 +123,13 @@ def user_is_locked(user: User) -> bool:
         username=user.username, failures_since_start__gte=lockout_failure_limit(None, None),
         attempt_time__gte=timezone.now() - lockout_cooloff(),
     ).exists()
+
+
+def role_permission_names(roles) -> dict[int, list[str]]:
+    """{role id: sorted "app_label.codename" permissions} for ``roles``, in one query."""
+    out: dict[int, list[str]] = {r.pk: [] for r in roles}
+    through = Role.permissions.through.objects.filter(role_id__in=list(out)).values_list(
+        "role_id", "permission__content_type__app_label", "permission__codename")
+    for role_id, app_label, codename in through.order_by("permission__codename"):
+        out[role_id].append(f"{app_label}.{codename}")
+    return out
