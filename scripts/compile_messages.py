@@ -17,11 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent / "src"
 
 def compile_dir(folder: Path) -> tuple[int, list[str]]:
     merged = polib.POFile()
-    merged.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": folder.parent.name}
+    language = folder.parent.name
+    merged.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": language}
+    # Chinese has one plural form; other languages take the rule from their first .po file.
+    plural = "nplurals=1; plural=0;" if language.startswith("zh") else None
     seen: dict[tuple[str, str | None], str] = {}
     problems = []
     for po_path in sorted(folder.glob("*.po")):
-        for entry in polib.pofile(str(po_path)):
+        po = polib.pofile(str(po_path))
+        plural = plural or po.metadata.get("Plural-Forms")
+        for entry in po:
             if entry.obsolete or (not entry.msgstr and not entry.msgstr_plural):
                 continue
             key = (entry.msgid, entry.msgctxt)
@@ -31,6 +36,8 @@ def compile_dir(folder: Path) -> tuple[int, list[str]]:
                 continue
             seen[key] = po_path.name
             merged.append(entry)
+    if plural:
+        merged.metadata["Plural-Forms"] = plural
     merged.save_as_mofile(str(folder / "django.mo"))
     return len(merged), problems
 

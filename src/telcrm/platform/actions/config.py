@@ -63,8 +63,8 @@ def dict_item_save(*, actor, dict_type: DictType, item: DictItem | None = None, 
         raise field_error("parent", _("An item cannot be placed under itself or one of its sub-items."),
                           "cycle")
     if DictItem.objects.filter(dict_type=dict_type, code=code.strip()).exclude(pk=item.pk).exists():
-        raise field_error("code", _("This dictionary already has an item with code %(code)s."), "unique",
-                          code=code.strip())
+        raise field_error("code", _("This dictionary already has an item with code %(value)s."), "unique",
+                          value=code.strip())
     item.code, item.label, item.label_en = code.strip(), label.strip(), label_en.strip()
     item.sort_order, item.is_active, item.parent = sort_order, is_active, parent
     validate(item)
