@@ -31,6 +31,7 @@ class ParamDef:
     name: str
     name_en: str
     description: str = ""
+    description_en: str = ""
     min_value: Decimal | int | None = None
     max_value: Decimal | int | None = None
     choices: list[str] = field(default_factory=list)
@@ -189,6 +190,7 @@ def sync_parameters() -> int:
     for d in REGISTRY.values():
         meta = {
             "group": d.group, "name": d.name, "name_en": d.name_en, "description": d.description,
+            "description_en": d.description_en,
             "type": d.type, "default": coerce(d.type, d.default) if d.type != "json" else d.default,
             "min_value": d.min_value, "max_value": d.max_value, "choices": list(d.choices),
         }
@@ -207,12 +209,14 @@ def sync_parameters() -> int:
 # --- the platform's own parameters ------------------------------------------------------------
 define("auth.lockout_threshold", group="auth", type="int", default=5, min_value=1, max_value=100,
        name="登录失败锁定次数", name_en="Failed sign-ins before lockout",
-       description="Consecutive failed sign-ins after which the account is locked.")
+       description="连续登录失败达到该次数后锁定账号。",
+       description_en="Consecutive failed sign-ins after which the account is locked.")
 define("auth.lockout_minutes", group="auth", type="duration", default=15, min_value=1, max_value=1440,
        name="锁定时长（分钟）", name_en="Lockout duration (minutes)")
 define("auth.session_idle_minutes", group="auth", type="duration", default=30, min_value=1, max_value=720,
        name="会话空闲超时（分钟）", name_en="Session idle timeout (minutes)",
-       description="A signed-in session without activity for this long is signed out.")
+       description="已登录的会话无操作超过该时长后自动退出。",
+       description_en="A signed-in session without activity for this long is signed out.")
 define("jobs.stale_minutes", group="jobs", type="duration", default=30, min_value=1, max_value=1440,
        name="任务无进度判定失败（分钟）", name_en="Job without progress is failed after (minutes)")
 define("ui.page_size", group="ui", type="int", default=25, min_value=5, max_value=200,

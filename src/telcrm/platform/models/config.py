@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .base import BilingualNameMixin, english_ui
+
 
 class ParamType(models.TextChoices):
     INT = "int", _("Integer")
@@ -18,7 +20,7 @@ class ParamType(models.TextChoices):
     JSON = "json", _("JSON")
 
 
-class Parameter(models.Model):
+class Parameter(BilingualNameMixin, models.Model):
     """One typed system parameter. Definitions live in platform/parameters.py; values here."""
 
     key = models.CharField(_("key"), max_length=100, unique=True)
@@ -26,6 +28,7 @@ class Parameter(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    description_en = models.CharField(_("English description"), max_length=255, blank=True)
     type = models.CharField(_("type"), max_length=16, choices=ParamType.choices)
     value = models.JSONField(_("value"))
     default = models.JSONField(_("default"))
@@ -47,8 +50,12 @@ class Parameter(models.Model):
     def __str__(self) -> str:
         return self.key
 
+    @property
+    def display_description(self) -> str:
+        return self.description_en if self.description_en and english_ui() else self.description
 
-class DictType(models.Model):
+
+class DictType(BilingualNameMixin, models.Model):
     """A code table (码表), e.g. ID-document types, customer tiers, complaint categories."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
@@ -91,8 +98,12 @@ class DictItem(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
 
+    @property
+    def display_label(self) -> str:
+        return self.label_en if self.label_en and english_ui() else self.label
 
-class WorkCalendar(models.Model):
+
+class WorkCalendar(BilingualNameMixin, models.Model):
     """Working hours used to compute SLA deadlines (e.g. branch hours, 7×24 call center)."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)

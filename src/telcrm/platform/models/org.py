@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .base import BilingualNameMixin
+
 
 class OrgKind(models.TextChoices):
     HQ = "hq", _("Headquarters")
@@ -42,7 +44,7 @@ class OrgUnitQuerySet(models.QuerySet):
         return self.all()
 
 
-class OrgUnit(models.Model):
+class OrgUnit(BilingualNameMixin, models.Model):
     """A node of the organisation tree.
 
     ``path`` is a materialised path of zero-padded ids ("000001.000007.000042."), so a subtree is one
@@ -73,14 +75,6 @@ class OrgUnit(models.Model):
         ordering = ["path"]
 
     def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
         return self.name
 
     @staticmethod

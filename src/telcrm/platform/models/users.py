@@ -7,6 +7,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .base import BilingualNameMixin
 from .fields import EncryptedField
 from .scoped import ScopedQuerySet
 
@@ -17,7 +18,7 @@ class DataScope(models.TextChoices):
     ALL = "all", _("All")
 
 
-class Role(models.Model):
+class Role(BilingualNameMixin, models.Model):
     """A job role (岗位角色): what a user may do (permissions) and which rows they see (scope)."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -39,13 +40,6 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
 
 
 class UserQuerySet(ScopedQuerySet):

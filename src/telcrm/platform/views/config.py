@@ -98,7 +98,6 @@ def display_value(type_: str, value) -> str:
 
 
 def _decorate(p) -> None:
-    p.display_name = _localized(p)
     p.display_value = display_value(p.type, p.value)
     p.display_default = display_value(p.type, p.default)
     p.is_default = p.value == p.default
@@ -210,8 +209,6 @@ def parameter_history(request, pk):
 def dict_list(request):
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(queries.dict_type_list(q=q), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    for d in page:
-        d.display_name = _localized(d)
     template = "platform/dict_list.html#results" if request.htmx else "platform/dict_list.html"
     return render(request, template, {"page": page, "q": q})
 
@@ -236,7 +233,6 @@ def dict_create(request):
 def _dict_context(request, dt, form, *, item=None) -> dict:
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(queries.dict_item_list(dt, q=q), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    dt.display_name = _localized(dt)
     return {"dt": dt, "page": page, "q": q, "form": form, "item": item, "list_query": request.GET.urlencode()}
 
 
@@ -317,7 +313,6 @@ def calendar_list(request):
     calendars = list(queries.calendar_list())
     default_code = parameters.param("sla.default_calendar")
     for cal in calendars:
-        cal.display_name = _localized(cal)
         cal.rows = weekly_rows(cal)
         cal.weekly_total = sum(r["hours"] for r in cal.rows)
         cal.is_default = cal.code == default_code
@@ -356,7 +351,6 @@ def calendar_edit(request, pk):
                 % {"name": data["name"]},
             )
             return redirect("calendar-list")
-    cal.display_name = _localized(cal)
     return render(request, "platform/calendar_edit.html", {"cal": cal, "form": form})
 
 
