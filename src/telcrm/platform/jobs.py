@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Job, JobStatus
@@ -49,7 +49,9 @@ class Progress:
         if total is not None:
             self.total = total
         now = time.monotonic()
-        if force or message is not None or now - self._last_write >= self.MIN_INTERVAL or self.done >= self.total:
+        # With an unknown total (0) only the interval throttles; the final count is written on success.
+        reached_end = bool(self.total) and self.done >= self.total
+        if force or message is not None or now - self._last_write >= self.MIN_INTERVAL or reached_end:
             self._flush(message)
             self._last_write = now
 
@@ -60,15 +62,18 @@ class Progress:
         fields = {"progress_done": self.done, "progress_total": self.total, "heartbeat_at": timezone.now()}
         if message is not None:
             fields["message"] = str(message)[:255]
-        Job.objects.filter(pk=self.job.pk).update(**fields)
-        if Job.objects.filter(pk=self.job.pk, status=JobStatus.CANCELLED).exists():
+        # One conditional UPDATE: it matches only while this run still owns the job. A cancel, a reap
+        # or a retry (which starts another attempt) makes it match nothing, and this run stops.
+        if not _this_run(self.job).update(**fields):
             raise JobCancelled()
+
+
+def _this_run(job: Job):
+    return Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
 
 
 def execute(job_id) -> None:
     """Run one job (called by the Celery task). Safe to call twice: finished jobs are skipped."""
-    from .actions.notifications import notify
-
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
@@ -86,22 +91,34 @@ def execute(job_id) -> None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
         result = handler(job, progress) or {}
     except JobCancelled:
-        Job.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+        Job.objects.filter(pk=job.pk, status=JobStatus.CANCELLED).update(finished_at=timezone.now())
         return
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(
+        if not _this_run(job).update(
             status=JobStatus.FAILED, finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}"[:20000],
-        )
-        if job.owner_id:
-            notify(recipient=job.owner, level="danger", title=str(_("Job failed: %(title)s") % {"title": job.title}),
-                   body=str(exc)[:500], link=f"/jobs/{job.pk}/")
+        ):
+            return  # cancelled or taken over meanwhile: that state stands
+        notify_owner(job, "danger", _("Job failed: %(title)s"), body=str(exc)[:500])
         return
-    Job.objects.filter(pk=job.pk).update(
+    if not _this_run(job).update(
         status=JobStatus.SUCCEEDED, finished_at=timezone.now(), result=result.get("result", {}),
         result_file=result.get("file", ""), progress_done=max(progress.done, progress.total),
         message=str(result.get("message", ""))[:255],
-    )
-    if job.owner_id:
-        notify(recipient=job.owner, level="success", title=str(_("Job finished: %(title)s") % {"title": job.title}),
-               link=f"/jobs/{job.pk}/")
+    ):
+        return
+    notify_owner(job, "success", _("Job finished: %(title)s"))
+
+
+def notify_owner(job: Job, level: str, title, body: str = "") -> None:
+    """Tell the owner, in the owner's own language, how their job ended."""
+    from django.urls import reverse
+
+    from .actions.notifications import notify
+
+    if not job.owner_id:
+        return
+    owner = job.owner
+    with translation.override(owner.language or None):
+        notify(recipient=owner, level=level, title=str(title) % {"title": job.title}, body=body,
+               link=reverse("job-detail", args=[job.pk]))

@@ -38,11 +38,25 @@ def expire_api_tokens() -> int:
 @shared_task(name="platform.reap_stale_jobs")
 def reap_stale_jobs() -> int:
     """Fail running jobs whose worker died (no progress for jobs.stale_minutes) so they can be retried."""
+    from django.db.models import Q
+
+    from .jobs import notify_owner
     from .models import Job, JobStatus
     from .parameters import param
 
-    cutoff = timezone.now() - timedelta(minutes=int(param("jobs.stale_minutes")))
-    return Job.objects.dangerously_unscoped().filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).update(
-        status=JobStatus.FAILED, finished_at=timezone.now(),
+    now = timezone.now()
+    cutoff = now - timedelta(minutes=int(param("jobs.stale_minutes")))
+    stale = Job.objects.dangerously_unscoped().filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    reaped = stale.update(
+        status=JobStatus.FAILED, finished_at=now,
         error="The worker stopped reporting progress (worker lost); retry the job.",
     )
+    if reaped:
+        from django.utils.translation import gettext_lazy as _
+
+        for job in Job.objects.dangerously_unscoped().filter(status=JobStatus.FAILED, finished_at=now)\
+                .select_related("owner"):
+            notify_owner(job, "danger", _("Job failed: %(title)s"), body=job.error)
+    return reaped

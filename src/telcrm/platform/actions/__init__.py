@@ -9,7 +9,7 @@ from .config import (
     parameter_update,
     work_calendar_update,
 )
-from .jobs import job_cancel, job_retry, job_start
+from .jobs import job_cancel, job_result_open, job_retry, job_start
 from .notifications import notification_mark_read, notify
 from .org import org_unit_create, org_unit_update
 from .pii import pii_reveal
@@ -26,6 +26,7 @@ __all__ = [
     "holiday_delete",
     "holiday_save",
     "job_cancel",
+    "job_result_open",
     "job_retry",
     "job_start",
     "notification_mark_read",

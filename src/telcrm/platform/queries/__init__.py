@@ -1,6 +1,16 @@
 """Every read of the platform goes through these selectors, with the data scope applied."""
 
-from .activity import audit_search, job_get, job_list, notifications_for, unread_count
+from .activity import (
+    audit_get,
+    audit_search,
+    auth_failure_count,
+    job_get,
+    job_list,
+    job_status_counts,
+    notifications_for,
+    unread_count,
+    worker_heartbeats,
+)
 from .config import (
     calendar_get,
     calendar_list,
@@ -29,6 +39,7 @@ from .directory import (
     role_get,
     role_list,
     role_permission_choices,
+    role_permission_names,
     user_by_id_number,
     user_get,
     user_is_locked,
@@ -36,7 +47,9 @@ from .directory import (
 )
 
 __all__ = [
+    "audit_get",
     "audit_search",
+    "auth_failure_count",
     "calendar_get",
     "calendar_list",
     "dict_item_by_code",
@@ -52,6 +65,7 @@ __all__ = [
     "invalidate_dictionaries",
     "job_get",
     "job_list",
+    "job_status_counts",
     "notifications_for",
     "org_unit_choices",
     "org_unit_get",
@@ -65,9 +79,11 @@ __all__ = [
     "role_get",
     "role_list",
     "role_permission_choices",
+    "role_permission_names",
     "unread_count",
     "user_by_id_number",
     "user_get",
     "user_is_locked",
     "user_list",
+    "worker_heartbeats",
 ]

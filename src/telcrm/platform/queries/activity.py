@@ -42,7 +42,10 @@ def audit_search(actor, *, q: str = "", action: str = "", kind: str = "", actor_
 
 def job_list(actor, *, status: str = "") -> QuerySet[Job]:
     """Own jobs; every job in scope for holders of platform.view_jobs_all."""
-    qs = Job.objects.restrict(actor) if actor.has_perm("platform.view_jobs_all") else Job.objects.filter(owner=actor)
+    if actor.has_perm("platform.view_jobs_all"):
+        qs = Job.objects.restrict(actor)
+    else:
+        qs = Job.objects.filter(owner=actor)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("owner").order_by("-created_at")
@@ -76,3 +79,34 @@ def notifications_for(actor, *, unread_only: bool = False, limit: int | None = N
 
 def unread_count(actor) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
+
+
+def audit_get(actor, pk) -> AuditLog:
+    """One audit record within the actor's audit scope, else NotFoundInScope."""
+    from ..errors import NotFoundInScope
+
+    record = audit_search(actor).select_related("actor").filter(pk=pk).first() if str(pk).isdigit() else None
+    if record is None:
+        raise NotFoundInScope()
+    return record
+
+
+def job_status_counts(actor) -> dict[str, int]:
+    """{status: number of jobs} over the jobs the actor may see (one grouped query)."""
+    from django.db.models import Count
+
+    rows = job_list(actor).order_by().values_list("status").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def auth_failure_count(actor, *, since: datetime) -> int:
+    """Failed sign-ins since ``since``, across the installation (monitoring; platform.manage_platform)."""
+    if not actor.has_perm("platform.manage_platform"):
+        raise AccessDenied()
+    return AuditLog.objects.filter(action="auth.login_failed", at__gte=since).count()
+
+
+def worker_heartbeats() -> list:
+    from ..models import WorkerHeartbeat
+
+    return list(WorkerHeartbeat.objects.order_by("name"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
@@ -21,8 +22,20 @@ def _timed(fn):
         detail = fn() or {}
         status = detail.pop("status", "ok")
     except Exception as exc:  # a health check reports every failure instead of raising
-        detail, status = {"error": f"{type(exc).__name__}: {exc}"[:300]}, "error"
+        detail, status = {"error": _redact(f"{type(exc).__name__}: {exc}")[:300]}, "error"
     return {"status": status, "ms": round((time.perf_counter() - start) * 1000, 1), **detail}
+
+
+def _redact(text: str) -> str:
+    """/healthz is public: keep credentials that a driver may echo in its error out of the answer."""
+    from django.conf import settings
+
+    db = settings.DATABASES[DEFAULT_DB_ALIAS]
+    for secret in (settings.CELERY_BROKER_URL, getattr(settings, "REDIS_URL", None), settings.DATABASE_URL,
+                   db.get("PASSWORD"), settings.SECRET_KEY, settings.PII_KEY):
+        if secret and len(str(secret)) >= 4:
+            text = text.replace(str(secret), "***")
+    return re.sub(r"(\w+://)[^/@\s]*@", r"\1***@", text)  # user:password@ in any other URL
 
 
 def check_database():
@@ -37,7 +50,8 @@ def check_cache():
     cache.set(key, "1", 10)
     ok = cache.get(key) == "1"
     cache.delete(key)
-    return {"backend": cache.__class__.__name__, "status": "ok" if ok else "error"}
+    # caches["default"], not the module-level proxy, whose class name is always "ConnectionProxy".
+    return {"backend": caches[DEFAULT_CACHE_ALIAS].__class__.__name__, "status": "ok" if ok else "error"}
 
 
 def check_migrations():
@@ -53,7 +67,9 @@ def check_task_queue():
 
     from ..models import Job, JobStatus, WorkerHeartbeat
 
-    detail = {"broker": settings.CELERY_BROKER_URL.split("://", 1)[0], "eager": settings.CELERY_TASK_ALWAYS_EAGER}
+    # Only the scheme of the broker URL: the rest may hold a host name and a password.
+    detail = {"broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
+              "eager": settings.CELERY_TASK_ALWAYS_EAGER}
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
