@@ -281,6 +281,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the npm package copied by `make setup`, never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    # Choice sets sharing a field name ("kind", "status") get stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "telcrm.platform.models.OrgKind",
+        "HolidayKindEnum": "telcrm.platform.models.HolidayKind",
+        "AuditKindEnum": "telcrm.platform.models.AuditKind",
+    },
 }
 API_TOKEN_TTL = timedelta(hours=int(env("API_TOKEN_TTL_HOURS", "12")))
 

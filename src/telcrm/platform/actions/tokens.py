@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +23,9 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-@transaction.atomic
 def api_token_issue(*, request, username: str, password: str) -> tuple[str, ApiToken]:
+    # authenticate() runs outside the transaction: the failed-attempt rows django-axes writes (lockout
+    # counting) and the failed sign-in audit must survive the error this function raises.
     if not username:
         raise field_error("username", _("Enter your username."), "required")
     if not password:
@@ -32,11 +34,14 @@ def api_token_issue(*, request, username: str, password: str) -> tuple[str, ApiT
     if user is None or not user.is_active:
         raise field_error("password", _("The username or password is not correct."), "invalid_credentials")
     raw = "tc_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, digest=digest(raw), prefix=raw[:8], expires_at=timezone.now() + settings.API_TOKEN_TTL,
-        ip=context.current().ip,
-    )
-    audit_event(kind=AuditKind.AUTH, action="auth.token_issued", actor=user, obj=user)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, digest=digest(raw), prefix=raw[:8], expires_at=timezone.now() + settings.API_TOKEN_TTL,
+            ip=context.current().ip,
+        )
+        audit_event(kind=AuditKind.AUTH, action="auth.token_issued", actor=user, obj=user)
+        # A token is a sign-in: django-axes resets the failure count, last_login is updated, audited.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
     return raw, token
 
 
