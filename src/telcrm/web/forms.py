@@ -8,7 +8,7 @@ from django import forms
 class BootstrapMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             w = field.widget
             if isinstance(w, forms.CheckboxInput):
                 css = "form-check-input"

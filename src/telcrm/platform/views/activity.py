@@ -7,18 +7,15 @@ Rows outside the actor's scope are 404 (``NotFoundInScope``), missing permission
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import timedelta
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -28,11 +25,11 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from telcrm.web.decorators import paginate, require_any, scoped_view
+
 from .. import actions, queries
-from ..errors import NotFoundInScope
 from ..forms_activity import AuditFilterForm, JobFilterForm
 from ..models import AuditKind, AuditLog, Job, JobStatus
-from ..parameters import param
 from . import health
 
 # Detail pages of object types, for the "open the object" link of an audit record.
@@ -45,26 +42,6 @@ NAMED_MODELS = {"platform.orgunit", "platform.role", "platform.user", "platform.
 STALE_HEARTBEAT = timedelta(minutes=3)  # the beat writes one every 30 s (settings.CELERY_BEAT_SCHEDULE)
 
 
-def scoped_view(view):
-    """login_required, and a row outside the actor's data scope becomes a 404."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundInScope as exc:
-            raise Http404(str(exc.message)) from exc
-
-    return login_required(wrapper)
-
-
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _page(request, qs):
-    return Paginator(qs, int(param("ui.page_size"))).get_page(request.GET.get("page"))
 
 
 def _labels(model, *names) -> dict:
@@ -83,13 +60,13 @@ def _safe_next(request, default: str) -> str:
 @scoped_view
 @require_GET
 def audit_list(request):
-    _require(request.user, "platform.view_audit")
+    require_any(request.user, "platform.view_audit")
     bound = any(k in request.GET for k in AuditFilterForm.base_fields)
     form = AuditFilterForm(request.GET if bound else None)
     qs = queries.audit_search(request.user, **form.query_args())
     if form.is_bound and not form.is_valid():
         qs = qs.none()  # a filter that does not parse must not silently widen the search
-    page = _page(request, qs)
+    page = paginate(request, qs)
     for record in page:  # "viewed <ID number> of <object>": field names from model metadata, no query
         record.field_label = _field_label(_model_of(record.object_type), record.field) if record.field else ""
     context = {
@@ -234,7 +211,7 @@ def job_list(request):
     qs = queries.job_list(request.user, status=status)
     context = {
         "form": form,
-        "page": _page(request, qs),
+        "page": paginate(request, qs),
         "show_owner": request.user.has_perm("platform.view_jobs_all"),
         "labels": _labels(Job, "title", "status", "owner", "created_at", "finished_at"),
     }
@@ -335,7 +312,7 @@ def _detail_labels() -> dict:
 @scoped_view
 @require_GET
 def monitoring(request):
-    _require(request.user, "platform.manage_platform")
+    require_any(request.user, "platform.manage_platform")
     titles, detail_labels = _check_titles(), _detail_labels()
     worker_states = {"ok": pgettext("activity", "Reporting"), "stale": pgettext("activity", "Not reporting"),
                      "eager": pgettext("activity", "Inline (eager)")}

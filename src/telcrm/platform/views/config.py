@@ -7,24 +7,21 @@ needs platform.manage_parameters; a row that does not exist is a 404.
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from telcrm.web.decorators import scoped_view
 from telcrm.web.forms import apply_action_errors
 
 from .. import actions, calendar, parameters, queries
-from ..errors import NotFoundInScope
 from ..forms_config import (
     CalendarForm,
     DeadlineForm,
@@ -36,6 +33,7 @@ from ..forms_config import (
     weekly_rows,
 )
 from ..models import ParamType
+from ..models.base import english_ui
 
 PERM = "platform.manage_parameters"
 PARAMS_PER_PAGE = 100
@@ -51,24 +49,11 @@ GROUP_LABELS = {
 }
 
 
-def admin_view(view):
-    """Signed in, holding platform.manage_parameters (else 403); NotFoundInScope becomes a 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(PERM):
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundInScope as exc:
-            raise Http404(str(exc.message)) from exc
-
-    return wrapper
+admin_view = scoped_view(perm=PERM)
 
 
 def _en() -> bool:
-    return (get_language() or "").startswith("en")
+    return english_ui()
 
 
 def _localized(obj, field: str = "name") -> str:

@@ -8,16 +8,13 @@ so whether a user exists outside one's scope is never revealed, not even by a 40
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from telcrm.web.decorators import paginate, require_any, scoped_view
 from telcrm.web.forms import apply_action_errors
 
 from .. import actions, exports, queries
@@ -43,33 +41,12 @@ from ..forms_directory import (
     label,
 )
 from ..models import ALLOWED_CHILDREN, DataScope, User
-from ..parameters import param
 
 MANAGE = "platform.manage_platform"
 VIEW_ORG = ("platform.view_orgunit", MANAGE)
 VIEW_USERS = ("platform.view_user", MANAGE)
 
 
-def scoped_view(view):
-    """login_required, and a row outside the data scope becomes a 404 (AccessDenied is already a 403)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundInScope as exc:
-            raise Http404(str(exc.message)) from exc
-
-    return login_required(wrapper)
-
-
-def require_any(user, *perms: str) -> None:
-    if not any(user.has_perm(p) for p in perms):
-        raise AccessDenied()
-
-
-def _page(request, qs):
-    return Paginator(qs, int(param("ui.page_size"))).get_page(request.GET.get("page"))
 
 
 def _user_labels() -> dict:
@@ -86,7 +63,7 @@ def org_tree(request):
     q = search.cleaned_data["q"] if search.is_valid() else ""
     ctx = {"q": q, "can_manage": request.user.has_perm(MANAGE)}
     if q:
-        ctx["page"] = _page(request, queries.org_unit_list(request.user, q=q))
+        ctx["page"] = paginate(request, queries.org_unit_list(request.user, q=q))
         return render(request, "platform/org_tree.html", ctx)
     units = list(queries.org_unit_tree(request.user))
     by_id = {u.pk: u for u in units}
@@ -121,7 +98,7 @@ def org_detail(request, pk):
         "labels": _user_labels(),
     }
     if ctx["can_view_users"]:
-        ctx["page"] = _page(request, queries.user_list(request.user, org_unit=unit.pk, direct=True))
+        ctx["page"] = paginate(request, queries.user_list(request.user, org_unit=unit.pk, direct=True))
         ctx["subtree_users"] = queries.user_list(request.user, org_unit=unit.pk, active="1").count()
     return render(request, "platform/org_detail.html", ctx)
 
@@ -184,7 +161,7 @@ def user_list(request):
     require_any(request.user, *VIEW_USERS)
     form = UserFilterForm(request.GET, actor=request.user)
     filters = form.filters()
-    page = _page(request, queries.user_list(request.user, **filters))
+    page = paginate(request, queries.user_list(request.user, **filters))
     ctx = {
         "form": form,
         "page": page,
