@@ -41,6 +41,7 @@ migrate: setup
 
 # The embedded demo: SQLite, worker and beat beside the server, a generated carrier.
 demo: migrate
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py demo_data --if-empty --customers $(CUSTOMERS)
 	$(BIN)/python manage.py serve --port $(PORT) --with-worker
 

@@ -13,6 +13,7 @@ from .jobs import job_cancel, job_result_open, job_retry, job_start
 from .notifications import notification_mark_read, notify
 from .org import org_unit_create, org_unit_update
 from .pii import pii_reveal
+from .superuser import user_grant_superuser
 from .tokens import api_token_issue, api_token_revoke, api_token_user
 from .users import role_update, user_create, user_set_language, user_set_password, user_unlock, user_update
 
@@ -38,6 +39,7 @@ __all__ = [
     "require_perm",
     "role_update",
     "user_create",
+    "user_grant_superuser",
     "user_set_language",
     "user_set_password",
     "user_unlock",

@@ -1,0 +1,1 @@
+"""Benchmarks run by ``make bench`` (benchmarks/run.py); figures against baselines of the same run."""
