@@ -16,7 +16,10 @@ def carrier(db):
 def _clear_cache():
     from django.core.cache import cache
 
+    from telcrm.platform import parameters
+
     cache.clear()
+    parameters.reset_local()
     yield
 
 

@@ -154,16 +154,36 @@ def invalidate() -> None:
         cache.incr(CACHE_VERSION_KEY)
     except ValueError:
         cache.set(CACHE_VERSION_KEY, _fresh_version(), None)
+    reset_local()
+
+
+# Each process keeps the values of the current version and asks the shared cache for the version
+# at most once per LOCAL_TTL: a read is a dict lookup, and an edit reaches every other process
+# within LOCAL_TTL seconds (at once in the process that made it).
+LOCAL_TTL = 1.0
+_local: dict[str, Any] = {"version": None, "values": None, "checked": 0.0}
+
+
+def reset_local() -> None:
+    _local.update(version=None, values=None, checked=0.0)
 
 
 def _all_values() -> dict[str, Any]:
-    key = f"telcrm:params:{_version()}"
+    now = time.monotonic()
+    if _local["values"] is not None and now - _local["checked"] < LOCAL_TTL:
+        return _local["values"]
+    version = _version()
+    if _local["values"] is not None and _local["version"] == version:
+        _local["checked"] = now
+        return _local["values"]
+    key = f"telcrm:params:{version}"
     values = cache.get(key)
     if values is None:
         from .models import Parameter
 
         values = dict(Parameter.objects.values_list("key", "value"))
         cache.set(key, values, CACHE_TTL)
+    _local.update(version=version, values=values, checked=now)
     return values
 
 

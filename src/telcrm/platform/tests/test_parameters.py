@@ -214,11 +214,33 @@ def test_cache_is_invalidated_only_by_the_commit(carrier, django_capture_on_comm
 
 
 @pytest.mark.django_db
-def test_lost_version_key_does_not_revive_stale_values():
+def test_lost_version_key_does_not_revive_stale_values(monkeypatch):
+    monkeypatch.setattr(parameters, "LOCAL_TTL", 0)  # as another process sees it once its copy expires
     assert param("ui.page_size") == 25
     Parameter.objects.filter(key="ui.page_size").update(value=30)  # a write this process did not see
     cache.delete(parameters.CACHE_VERSION_KEY)  # e.g. evicted from the cache
     assert param("ui.page_size") == 30
+
+
+@pytest.mark.django_db
+def test_reads_within_the_local_ttl_cost_no_query_and_no_cache_trip(django_assert_num_queries, monkeypatch):
+    param("ui.page_size")
+    monkeypatch.setattr(parameters, "cache", None)  # any cache access would now fail
+    with django_assert_num_queries(0):
+        for _ in range(100):
+            assert param("ui.page_size") == 25
+
+
+@pytest.mark.django_db
+def test_another_process_edit_is_seen_after_the_local_ttl(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(parameters.time, "monotonic", lambda: clock[0])
+    assert param("ui.page_size") == 25
+    Parameter.objects.filter(key="ui.page_size").update(value=40)  # another process's edit...
+    cache.incr(parameters.CACHE_VERSION_KEY)  # ...and its invalidation
+    assert param("ui.page_size") == 25  # this process's copy is still trusted
+    clock[0] += parameters.LOCAL_TTL + 0.01
+    assert param("ui.page_size") == 40
 
 
 @pytest.mark.django_db
