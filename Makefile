@@ -79,8 +79,8 @@ bench: migrate
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts conftest.py manage.py
+	$(BIN)/ruff format --check src tests benchmarks scripts conftest.py manage.py
 
 clean:
 	rm -rf var staticfiles $(VENDOR) .pytest_cache

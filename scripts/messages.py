@@ -1,7 +1,7 @@
 """Translation catalogue tool (pure Python; no GNU gettext needed).
 
     python scripts/messages.py missing [APP]   # msgids used in code/templates without a zh translation
-    python scripts/messages.py stub APP AREA   # append the missing ones of APP to locale/zh_Hans/LC_MESSAGES/AREA.po
+    python scripts/messages.py stub APP AREA   # add APP's missing ones to locale/zh_Hans/LC_MESSAGES/AREA.po
 
 Msgids are extracted from Python (calls of _, gettext, gettext_lazy, pgettext*, ngettext*) with ast,
 and from templates through Django's own templatize (what makemessages uses).
@@ -16,7 +16,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "telcrm"
-FUNCS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+FUNCS = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+}
 
 
 def _setup_django():

@@ -1,6 +1,6 @@
 """Write a .po file from a {msgid: msgstr} dict in a Python file (helper for translators).
 
-    python scripts/po_from_dict.py DICT.py OUT.po   # DICT.py defines T = {...}; existing entries are kept
+python scripts/po_from_dict.py DICT.py OUT.po   # DICT.py defines T = {...}; existing entries are kept
 """
 
 import runpy

@@ -51,8 +51,20 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def _record(*, kind: str, action: str, actor, obj=None, object_type: str = "", object_id: str = "",
-            object_repr: str = "", field: str = "", before=None, after=None, org_unit=None) -> AuditLog:
+def _record(
+    *,
+    kind: str,
+    action: str,
+    actor,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    field: str = "",
+    before=None,
+    after=None,
+    org_unit=None,
+) -> AuditLog:
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -84,7 +96,9 @@ def _record(*, kind: str, action: str, actor, obj=None, object_type: str = "", o
 
 def audit_write(*, action: str, actor, obj=None, before=None, after=None, **kw) -> AuditLog:
     before, after = diff(before, after)
-    return _record(kind=AuditKind.WRITE, action=action, actor=actor, obj=obj, before=before, after=after, **kw)
+    return _record(
+        kind=AuditKind.WRITE, action=action, actor=actor, obj=obj, before=before, after=after, **kw
+    )
 
 
 def audit_reveal(*, actor, obj, field: str) -> AuditLog:

@@ -27,8 +27,12 @@ class RoleBackend(ModelBackend):
             return set()
         if not hasattr(user_obj, "_telcrm_perm_cache"):
             perms = set(super().get_all_permissions(user_obj))
-            perms |= {f"{ct}.{name}" for ct, name in self._get_role_permissions(user_obj).values_list(
-                "content_type__app_label", "codename")}
+            perms |= {
+                f"{ct}.{name}"
+                for ct, name in self._get_role_permissions(user_obj).values_list(
+                    "content_type__app_label", "codename"
+                )
+            }
             user_obj._telcrm_perm_cache = perms
         return user_obj._telcrm_perm_cache
 

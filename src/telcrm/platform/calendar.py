@@ -111,4 +111,7 @@ def working_minutes_between(cal: CalendarSpec, a: datetime, b: datetime) -> floa
 
 def is_working_time(cal: CalendarSpec, moment: datetime) -> bool:
     m = _local(moment)
-    return any(_combine(m.date(), s, m.tzinfo) <= m < _combine(m.date(), e, m.tzinfo) for s, e in cal.intervals(m.date()))
+    return any(
+        _combine(m.date(), s, m.tzinfo) <= m < _combine(m.date(), e, m.tzinfo)
+        for s, e in cal.intervals(m.date())
+    )

@@ -17,7 +17,8 @@ class ActorContext:
 
 
 _current: contextvars.ContextVar[ActorContext] = contextvars.ContextVar(
-    "telcrm_actor", default=ActorContext()  # noqa: B039 - frozen dataclass, immutable
+    "telcrm_actor",
+    default=ActorContext(),  # noqa: B039 - frozen dataclass, immutable
 )
 
 
@@ -27,7 +28,9 @@ def current() -> ActorContext:
 
 @contextlib.contextmanager
 def acting(**changes):
-    token = _current.set(replace(_current.get(), request_id=changes.pop("request_id", None) or uuid.uuid4().hex, **changes))
+    token = _current.set(
+        replace(_current.get(), request_id=changes.pop("request_id", None) or uuid.uuid4().hex, **changes)
+    )
     try:
         yield _current.get()
     finally:

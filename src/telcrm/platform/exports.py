@@ -63,13 +63,28 @@ def export_start(*, actor, code: str, filters: dict) -> Job:
     total = ds.rows(actor, filters).count()
     limit = int(param("export.max_rows"))
     if total > limit:
-        raise field_error("filters", _("%(n)d rows match; narrow the filters to at most %(max)d."), "too_many",
-                          n=total, max=limit)
-    audit_event(kind=AuditKind.EXPORT, action=f"export.{code}", actor=actor, object_type=code,
-                object_repr=str(ds.title), after={"filters": filters, "rows": total})
-    return job_start(actor=actor, kind="platform.export", title=str(_("Export: %(title)s") % {"title": ds.title}),
-                     params={"dataset": code, "filters": filters, "language": translation.get_language()},
-                     total=total)
+        raise field_error(
+            "filters",
+            _("%(n)d rows match; narrow the filters to at most %(max)d."),
+            "too_many",
+            n=total,
+            max=limit,
+        )
+    audit_event(
+        kind=AuditKind.EXPORT,
+        action=f"export.{code}",
+        actor=actor,
+        object_type=code,
+        object_repr=str(ds.title),
+        after={"filters": filters, "rows": total},
+    )
+    return job_start(
+        actor=actor,
+        kind="platform.export",
+        title=str(_("Export: %(title)s") % {"title": ds.title}),
+        params={"dataset": code, "filters": filters, "language": translation.get_language()},
+        total=total,
+    )
 
 
 @job_handler("platform.export")
@@ -106,7 +121,11 @@ def run_export(job: Job, progress) -> dict:
         name = f"{ds.code}-{timezone.localtime():%Y%m%d-%H%M%S}-{str(job.pk)[:8]}.xlsx"
         wb.save(folder / name)
         progress.set(n, n, message=str(_("%(n)d rows written") % {"n": n}), force=True)
-    return {"file": f"exports/{name}", "result": {"rows": n}, "message": str(_("%(n)d rows written") % {"n": n})}
+    return {
+        "file": f"exports/{name}",
+        "result": {"rows": n},
+        "message": str(_("%(n)d rows written") % {"n": n}),
+    }
 
 
 def _cell(value):
@@ -127,19 +146,23 @@ def _user_rows(actor, filters):
     return user_list(actor, **{k: v for k, v in filters.items() if k in allowed})
 
 
-dataset(Dataset(
-    code="users",
-    title=_("Users"),
-    rows=_user_rows,
-    columns=(
-        Column(_("Username"), lambda u: u.username),
-        Column(_("Full name"), lambda u: u.full_name, 14),
-        Column(_("Employee number"), lambda u: u.employee_no),
-        Column(_("Organisation unit"), lambda u: u.org_unit.name, 24),
-        Column(_("Role"), lambda u: u.role.display_name if u.role else ""),
-        Column(_("Mobile"), lambda u: u.mobile, 14),
-        Column(_("ID number"), lambda u: str(u.id_number), 22),  # masked: exports never carry plaintext PII
-        Column(_("Active"), lambda u: str(_("Yes")) if u.is_active else str(_("No")), 8),
-        Column(_("Date joined"), lambda u: u.date_joined, 20),
-    ),
-))
+dataset(
+    Dataset(
+        code="users",
+        title=_("Users"),
+        rows=_user_rows,
+        columns=(
+            Column(_("Username"), lambda u: u.username),
+            Column(_("Full name"), lambda u: u.full_name, 14),
+            Column(_("Employee number"), lambda u: u.employee_no),
+            Column(_("Organisation unit"), lambda u: u.org_unit.name, 24),
+            Column(_("Role"), lambda u: u.role.display_name if u.role else ""),
+            Column(_("Mobile"), lambda u: u.mobile, 14),
+            Column(
+                _("ID number"), lambda u: str(u.id_number), 22
+            ),  # masked: exports never carry plaintext PII
+            Column(_("Active"), lambda u: str(_("Yes")) if u.is_active else str(_("No")), 8),
+            Column(_("Date joined"), lambda u: u.date_joined, 20),
+        ),
+    )
+)

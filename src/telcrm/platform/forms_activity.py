@@ -29,38 +29,62 @@ class DateInput(forms.DateInput):
 
 class AuditFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(
-        label=pgettext_lazy("activity", "Search"), required=False, max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": pgettext_lazy(
-            "activity", "Object, action or username")}),
+        label=pgettext_lazy("activity", "Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": pgettext_lazy("activity", "Object, action or username")}
+        ),
     )
     action = forms.CharField(
-        label=pgettext_lazy("activity", "Action"), required=False, max_length=64,
+        label=pgettext_lazy("activity", "Action"),
+        required=False,
+        max_length=64,
         widget=forms.TextInput(attrs={"placeholder": "user.update"}),
     )
-    kind = forms.ChoiceField(label=pgettext_lazy("activity", "Kind"), required=False,
-                             choices=[("", pgettext_lazy("activity", "All kinds")), *AuditKind.choices])
-    actor = forms.CharField(label=pgettext_lazy("activity", "Actor (username)"), required=False,
-                            max_length=64)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("activity", "Kind"),
+        required=False,
+        choices=[("", pgettext_lazy("activity", "All kinds")), *AuditKind.choices],
+    )
+    actor = forms.CharField(
+        label=pgettext_lazy("activity", "Actor (username)"), required=False, max_length=64
+    )
     object_type = forms.CharField(
-        label=pgettext_lazy("activity", "Object type"), required=False, max_length=64,
+        label=pgettext_lazy("activity", "Object type"),
+        required=False,
+        max_length=64,
         widget=forms.TextInput(attrs={"placeholder": "platform.user"}),
     )
     object_id = forms.CharField(label=pgettext_lazy("activity", "Object ID"), required=False, max_length=64)
-    date_from = forms.DateField(label=pgettext_lazy("activity", "From"), required=False, widget=DateInput(),
-                                input_formats=["%Y-%m-%d"])
-    date_to = forms.DateField(label=pgettext_lazy("activity", "To"), required=False, widget=DateInput(),
-                              input_formats=["%Y-%m-%d"])
+    date_from = forms.DateField(
+        label=pgettext_lazy("activity", "From"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d"],
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("activity", "To"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d"]
+    )
 
     # form field → keyword of queries.audit_search
-    QUERY_ARGS = {"q": "q", "action": "action", "kind": "kind", "actor": "actor_username",
-                  "object_type": "object_type", "object_id": "object_id", "date_from": "date_from",
-                  "date_to": "date_to"}
+    QUERY_ARGS = {
+        "q": "q",
+        "action": "action",
+        "kind": "kind",
+        "actor": "actor_username",
+        "object_type": "object_type",
+        "object_id": "object_id",
+        "date_from": "date_from",
+        "date_to": "date_to",
+    }
 
     def _clean_date(self, name: str):
         value = self.cleaned_data.get(name)
         if value is not None and not MIN_DATE <= value <= MAX_DATE:
             raise forms.ValidationError(
-                pgettext_lazy("activity", "Enter a date between %(min)s and %(max)s."), code="out_of_range",
+                pgettext_lazy("activity", "Enter a date between %(min)s and %(max)s."),
+                code="out_of_range",
                 params={"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
             )
         return value
@@ -75,17 +99,27 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", forms.ValidationError(
-                pgettext_lazy("activity", "The end date must not be before the start date."), code="range"))
+            self.add_error(
+                "date_to",
+                forms.ValidationError(
+                    pgettext_lazy("activity", "The end date must not be before the start date."), code="range"
+                ),
+            )
         return data
 
     def query_args(self) -> dict:
         """Keyword arguments for queries.audit_search from the valid, non-empty filters."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return {self.QUERY_ARGS[k]: (v.strip() if isinstance(v, str) else v)
-                for k, v in data.items() if v not in (None, "")}
+        return {
+            self.QUERY_ARGS[k]: (v.strip() if isinstance(v, str) else v)
+            for k, v in data.items()
+            if v not in (None, "")
+        }
 
 
 class JobFilterForm(BootstrapMixin, forms.Form):
-    status = forms.ChoiceField(label=pgettext_lazy("activity", "Status"), required=False,
-                               choices=[("", pgettext_lazy("activity", "All statuses")), *JobStatus.choices])
+    status = forms.ChoiceField(
+        label=pgettext_lazy("activity", "Status"),
+        required=False,
+        choices=[("", pgettext_lazy("activity", "All statuses")), *JobStatus.choices],
+    )

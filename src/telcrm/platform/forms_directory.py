@@ -73,15 +73,26 @@ class RoleChoiceField(forms.ModelChoiceField):
 
 # --- organisation units -----------------------------------------------------------------------
 class OrgUnitCreateForm(BootstrapMixin, SetupMixin, forms.Form):
-    parent = UnitChoiceField(queryset=OrgUnit.objects.none(), required=False, label=label(OrgUnit, "parent"),
-                             empty_label=_("(none — headquarters)"))
+    parent = UnitChoiceField(
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label=label(OrgUnit, "parent"),
+        empty_label=_("(none — headquarters)"),
+    )
     kind = forms.ChoiceField(choices=OrgKind.choices, label=label(OrgUnit, "kind"))
-    code = forms.CharField(max_length=32, label=label(OrgUnit, "code"),
-                           help_text=_("Unique, e.g. ZJ-HZ-03. Cannot be changed later."))
+    code = forms.CharField(
+        max_length=32,
+        label=label(OrgUnit, "code"),
+        help_text=_("Unique, e.g. ZJ-HZ-03. Cannot be changed later."),
+    )
     name = forms.CharField(max_length=100, label=label(OrgUnit, "name"))
     name_en = forms.CharField(max_length=100, required=False, label=label(OrgUnit, "name_en"))
-    region_code = forms.CharField(max_length=12, required=False, label=label(OrgUnit, "region_code"),
-                                  help_text=OrgUnit._meta.get_field("region_code").help_text)
+    region_code = forms.CharField(
+        max_length=12,
+        required=False,
+        label=label(OrgUnit, "region_code"),
+        help_text=OrgUnit._meta.get_field("region_code").help_text,
+    )
     address = forms.CharField(max_length=200, required=False, label=label(OrgUnit, "address"))
 
     def setup(self):
@@ -94,8 +105,12 @@ class OrgUnitCreateForm(BootstrapMixin, SetupMixin, forms.Form):
 class OrgUnitEditForm(BootstrapMixin, forms.Form):
     name = forms.CharField(max_length=100, label=label(OrgUnit, "name"))
     name_en = forms.CharField(max_length=100, required=False, label=label(OrgUnit, "name_en"))
-    region_code = forms.CharField(max_length=12, required=False, label=label(OrgUnit, "region_code"),
-                                  help_text=OrgUnit._meta.get_field("region_code").help_text)
+    region_code = forms.CharField(
+        max_length=12,
+        required=False,
+        label=label(OrgUnit, "region_code"),
+        help_text=OrgUnit._meta.get_field("region_code").help_text,
+    )
     address = forms.CharField(max_length=200, required=False, label=label(OrgUnit, "address"))
     is_active = forms.BooleanField(required=False, label=label(OrgUnit, "is_active"))
 
@@ -125,8 +140,10 @@ def validate_id_number(value: str) -> str:
     v = crypto.normalize(value)
     if not ID_PATTERN.match(v) or (len(v) == 18 and id_number_checksum(v[:17]) != v[17]):
         raise forms.ValidationError(
-            _("Enter a valid resident ID number: 18 characters (the last may be X) "
-              "with a correct check digit."),
+            _(
+                "Enter a valid resident ID number: 18 characters (the last may be X) "
+                "with a correct check digit."
+            ),
             code="invalid",
         )
     return v
@@ -136,8 +153,12 @@ class UserFilterForm(BootstrapMixin, SetupMixin, forms.Form):
     """The filter bar of the user list (GET). Invalid values are reported and ignored."""
 
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
-    org_unit = UnitChoiceField(queryset=OrgUnit.objects.none(), required=False, label=label(User, "org_unit"),
-                               empty_label=_("All units"))
+    org_unit = UnitChoiceField(
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label=label(User, "org_unit"),
+        empty_label=_("All units"),
+    )
     role = forms.ChoiceField(required=False, label=label(User, "role"))
     active = forms.ChoiceField(required=False, choices=ACTIVE_CHOICES, label=label(User, "is_active"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -155,7 +176,8 @@ class UserFilterForm(BootstrapMixin, SetupMixin, forms.Form):
             w = field.widget
             css = w.attrs.get("class", "")
             w.attrs["class"] = css.replace("form-control", "form-control form-control-sm").replace(
-                "form-select", "form-select form-select-sm")
+                "form-select", "form-select form-select-sm"
+            )
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["placeholder"] = _("Name, username, employee no., mobile")
 
@@ -183,16 +205,23 @@ class UserFilterForm(BootstrapMixin, SetupMixin, forms.Form):
 class UserFieldsForm(BootstrapMixin, SetupMixin, forms.Form):
     full_name = forms.CharField(max_length=100, label=label(User, "full_name"))
     employee_no = forms.CharField(max_length=32, required=False, label=label(User, "employee_no"))
-    org_unit = UnitChoiceField(queryset=OrgUnit.objects.none(), label=label(User, "org_unit"),
-                               empty_label=_("Choose a unit…"))
-    role = RoleChoiceField(queryset=Role.objects.none(), required=False, label=label(User, "role"),
-                           empty_label=_("(no role)"))
+    org_unit = UnitChoiceField(
+        queryset=OrgUnit.objects.none(), label=label(User, "org_unit"), empty_label=_("Choose a unit…")
+    )
+    role = RoleChoiceField(
+        queryset=Role.objects.none(), required=False, label=label(User, "role"), empty_label=_("(no role)")
+    )
     email = forms.EmailField(required=False, label=label(User, "email"))
     mobile = forms.CharField(max_length=20, required=False, label=label(User, "mobile"))
-    id_number = forms.CharField(max_length=32, required=False, label=label(User, "id_number"),
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    language = forms.ChoiceField(choices=Language.choices, initial=Language.ZH_HANS,
-                                 label=label(User, "language"))
+    id_number = forms.CharField(
+        max_length=32,
+        required=False,
+        label=label(User, "id_number"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    language = forms.ChoiceField(
+        choices=Language.choices, initial=Language.ZH_HANS, label=label(User, "language")
+    )
 
     def setup(self):
         self.fields["org_unit"].queryset = queries.org_unit_choices(self.actor, include=self.include_unit)
@@ -207,15 +236,36 @@ class UserFieldsForm(BootstrapMixin, SetupMixin, forms.Form):
 
 
 class UserCreateForm(UserFieldsForm):
-    username = forms.CharField(max_length=64, label=label(User, "username"),
-                               help_text=_("Letters, digits and @ . + - _ only; used to sign in."))
-    password = forms.CharField(label=_("Password"), strip=False, help_text=password_rules_lazy(),
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_confirm = forms.CharField(label=_("Repeat password"), strip=False,
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    username = forms.CharField(
+        max_length=64,
+        label=label(User, "username"),
+        help_text=_("Letters, digits and @ . + - _ only; used to sign in."),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=password_rules_lazy(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("Repeat password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
-    field_order = ["username", "full_name", "employee_no", "org_unit", "role", "email", "mobile", "id_number",
-                   "language", "password", "password_confirm"]
+    field_order = [
+        "username",
+        "full_name",
+        "employee_no",
+        "org_unit",
+        "role",
+        "email",
+        "mobile",
+        "id_number",
+        "language",
+        "password",
+        "password_confirm",
+    ]
 
     def setup(self):
         super().setup()
@@ -226,22 +276,27 @@ class UserCreateForm(UserFieldsForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("password") and data.get("password_confirm") is not None \
-                and data["password"] != data["password_confirm"]:
+        if (
+            data.get("password")
+            and data.get("password_confirm") is not None
+            and data["password"] != data["password_confirm"]
+        ):
             self.add_error("password_confirm", _("The two passwords do not match."))
         return data
 
 
 class UserEditForm(UserFieldsForm):
-    is_active = forms.BooleanField(required=False, label=label(User, "is_active"),
-                                   help_text=_("Inactive users cannot sign in."))
+    is_active = forms.BooleanField(
+        required=False, label=label(User, "is_active"), help_text=_("Inactive users cannot sign in.")
+    )
 
     FIELDS = ("full_name", "employee_no", "org_unit", "role", "email", "mobile", "language", "is_active")
 
     def setup(self):
         super().setup()
         self.fields["id_number"].help_text = _(
-            "Leave blank to keep the current number; enter a number to replace it.")
+            "Leave blank to keep the current number; enter a number to replace it."
+        )
 
     @classmethod
     def initial_for(cls, user: User) -> dict:
@@ -256,28 +311,44 @@ class UserEditForm(UserFieldsForm):
 
 
 class SetPasswordForm(BootstrapMixin, forms.Form):
-    password = forms.CharField(label=_("New password"), strip=False, help_text=password_rules_lazy(),
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_confirm = forms.CharField(label=_("Repeat password"), strip=False,
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=password_rules_lazy(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("Repeat password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("password") and data.get("password_confirm") is not None \
-                and data["password"] != data["password_confirm"]:
+        if (
+            data.get("password")
+            and data.get("password_confirm") is not None
+            and data["password"] != data["password_confirm"]
+        ):
             self.add_error("password_confirm", _("The two passwords do not match."))
         return data
 
 
 class ChangeOwnPasswordForm(SetPasswordForm):
-    current_password = forms.CharField(label=_("Current password"), strip=False,
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     field_order = ["current_password", "password", "password_confirm"]
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=Language.choices, label=label(User, "language"),
-                                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    language = forms.ChoiceField(
+        choices=Language.choices,
+        label=label(User, "language"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -302,11 +373,15 @@ PERMISSION_LABELS = {
 class RoleForm(BootstrapMixin, SetupMixin, forms.Form):
     name = forms.CharField(max_length=64, label=label(Role, "name"))
     name_en = forms.CharField(max_length=64, required=False, label=label(Role, "name_en"))
-    data_scope = forms.ChoiceField(choices=DataScope.choices, widget=forms.RadioSelect,
-                                   label=label(Role, "data_scope"))
-    permissions = forms.ModelMultipleChoiceField(queryset=Permission.objects.none(), required=False,
-                                                 widget=forms.CheckboxSelectMultiple,
-                                                 label=label(Role, "permissions"))
+    data_scope = forms.ChoiceField(
+        choices=DataScope.choices, widget=forms.RadioSelect, label=label(Role, "data_scope")
+    )
+    permissions = forms.ModelMultipleChoiceField(
+        queryset=Permission.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=label(Role, "permissions"),
+    )
 
     def setup(self):
         self.fields["permissions"].queryset = queries.role_permission_choices()
@@ -333,9 +408,18 @@ class RoleForm(BootstrapMixin, SetupMixin, forms.Form):
         if rest:
             groups.append({"label": _("Other"), "items": rest})
         return [
-            {"label": g["label"], "items": [
-                {"value": p.pk, "codename": p.codename, "checked": str(p.pk) in chosen,
-                 "label": PERMISSION_LABELS.get(p.codename, p.name)} for p in g["items"]
-            ]}
-            for g in groups if g["items"]
+            {
+                "label": g["label"],
+                "items": [
+                    {
+                        "value": p.pk,
+                        "codename": p.codename,
+                        "checked": str(p.pk) in chosen,
+                        "label": PERMISSION_LABELS.get(p.codename, p.name),
+                    }
+                    for p in g["items"]
+                ],
+            }
+            for g in groups
+            if g["items"]
         ]

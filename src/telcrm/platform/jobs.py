@@ -95,15 +95,19 @@ def execute(job_id) -> None:
         return
     except Exception as exc:
         if not _this_run(job).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(),
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
             error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}"[:20000],
         ):
             return  # cancelled or taken over meanwhile: that state stands
         notify_owner(job, "danger", _("Job failed: %(title)s"), body=str(exc)[:500])
         return
     if not _this_run(job).update(
-        status=JobStatus.SUCCEEDED, finished_at=timezone.now(), result=result.get("result", {}),
-        result_file=result.get("file", ""), progress_done=max(progress.done, progress.total),
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        result=result.get("result", {}),
+        result_file=result.get("file", ""),
+        progress_done=max(progress.done, progress.total),
         message=str(result.get("message", ""))[:255],
     ):
         return
@@ -120,5 +124,10 @@ def notify_owner(job: Job, level: str, title, body: str = "") -> None:
         return
     owner = job.owner
     with translation.override(owner.language or None):
-        notify(recipient=owner, level=level, title=str(title) % {"title": job.title}, body=body,
-               link=reverse("job-detail", args=[job.pk]))
+        notify(
+            recipient=owner,
+            level=level,
+            title=str(title) % {"title": job.title},
+            body=body,
+            link=reverse("job-detail", args=[job.pk]),
+        )

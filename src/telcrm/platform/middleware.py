@@ -47,7 +47,12 @@ class SessionIdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session") and request.session.session_key:
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and request.session.session_key
+        ):
             now = int(time.time())
             last = request.session.get(self.KEY)
             idle_limit = int(param("auth.session_idle_minutes")) * 60
@@ -56,8 +61,18 @@ class SessionIdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     from django.http import JsonResponse
 
-                    return JsonResponse({"errors": [{"field": "__all__", "code": "session_expired",
-                                                     "message": _("Your session has expired.")}]}, status=401)
+                    return JsonResponse(
+                        {
+                            "errors": [
+                                {
+                                    "field": "__all__",
+                                    "code": "session_expired",
+                                    "message": _("Your session has expired."),
+                                }
+                            ]
+                        },
+                        status=401,
+                    )
                 messages.warning(request, _("You were signed out after a period of inactivity."))
                 return redirect_to_login(request.get_full_path())
             # Write at most once a minute so a busy page does not rewrite the session every request.

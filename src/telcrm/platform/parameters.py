@@ -77,24 +77,40 @@ def coerce(type_: str, raw: Any, *, min_value=None, max_value=None, choices=None
             value = str(raw).strip()
     except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError) as exc:
         raise ValidationError(
-            {"value": ValidationError(_("Enter a valid value of type %(type)s."), code="invalid",
-                                      params={"type": _type_label(type_)})}
+            {
+                "value": ValidationError(
+                    _("Enter a valid value of type %(type)s."),
+                    code="invalid",
+                    params={"type": _type_label(type_)},
+                )
+            }
         ) from exc
     if type_ in ("int", "duration", "decimal"):
         if min_value is not None and value < Decimal(str(min_value)):
             raise ValidationError(
-                {"value": ValidationError(_("Must be at least %(min)s."), code="min_value",
-                                          params={"min": _plain(min_value)})}
+                {
+                    "value": ValidationError(
+                        _("Must be at least %(min)s."), code="min_value", params={"min": _plain(min_value)}
+                    )
+                }
             )
         if max_value is not None and value > Decimal(str(max_value)):
             raise ValidationError(
-                {"value": ValidationError(_("Must be at most %(max)s."), code="max_value",
-                                          params={"max": _plain(max_value)})}
+                {
+                    "value": ValidationError(
+                        _("Must be at most %(max)s."), code="max_value", params={"max": _plain(max_value)}
+                    )
+                }
             )
     if type_ == "choice" and choices and value not in choices:
         raise ValidationError(
-            {"value": ValidationError(_("Choose one of: %(choices)s."), code="invalid_choice",
-                                      params={"choices": ", ".join(choices)})}
+            {
+                "value": ValidationError(
+                    _("Choose one of: %(choices)s."),
+                    code="invalid_choice",
+                    params={"choices": ", ".join(choices)},
+                )
+            }
         )
     if type_ == "decimal":
         return str(value)  # JSON-safe; param() returns a Decimal
@@ -209,10 +225,16 @@ def sync_parameters() -> int:
     existing = {p.key: p for p in Parameter.objects.all()}
     for d in REGISTRY.values():
         meta = {
-            "group": d.group, "name": d.name, "name_en": d.name_en, "description": d.description,
+            "group": d.group,
+            "name": d.name,
+            "name_en": d.name_en,
+            "description": d.description,
             "description_en": d.description_en,
-            "type": d.type, "default": coerce(d.type, d.default) if d.type != "json" else d.default,
-            "min_value": d.min_value, "max_value": d.max_value, "choices": list(d.choices),
+            "type": d.type,
+            "default": coerce(d.type, d.default) if d.type != "json" else d.default,
+            "min_value": d.min_value,
+            "max_value": d.max_value,
+            "choices": list(d.choices),
         }
         row = existing.get(d.key)
         if row is None:
@@ -227,21 +249,75 @@ def sync_parameters() -> int:
 
 
 # --- the platform's own parameters ------------------------------------------------------------
-define("auth.lockout_threshold", group="auth", type="int", default=5, min_value=1, max_value=100,
-       name="登录失败锁定次数", name_en="Failed sign-ins before lockout",
-       description="连续登录失败达到该次数后锁定账号。",
-       description_en="Consecutive failed sign-ins after which the account is locked.")
-define("auth.lockout_minutes", group="auth", type="duration", default=15, min_value=1, max_value=1440,
-       name="锁定时长（分钟）", name_en="Lockout duration (minutes)")
-define("auth.session_idle_minutes", group="auth", type="duration", default=30, min_value=1, max_value=720,
-       name="会话空闲超时（分钟）", name_en="Session idle timeout (minutes)",
-       description="已登录的会话无操作超过该时长后自动退出。",
-       description_en="A signed-in session without activity for this long is signed out.")
-define("jobs.stale_minutes", group="jobs", type="duration", default=30, min_value=1, max_value=1440,
-       name="任务无进度判定失败（分钟）", name_en="Job without progress is failed after (minutes)")
-define("ui.page_size", group="ui", type="int", default=25, min_value=5, max_value=200,
-       name="列表每页行数", name_en="Rows per list page")
-define("export.max_rows", group="export", type="int", default=1_000_000, min_value=1, max_value=10_000_000,
-       name="单次导出最大行数", name_en="Maximum rows per export")
-define("sla.default_calendar", group="sla", type="str", default="office",
-       name="默认SLA日历", name_en="Default SLA calendar")
+define(
+    "auth.lockout_threshold",
+    group="auth",
+    type="int",
+    default=5,
+    min_value=1,
+    max_value=100,
+    name="登录失败锁定次数",
+    name_en="Failed sign-ins before lockout",
+    description="连续登录失败达到该次数后锁定账号。",
+    description_en="Consecutive failed sign-ins after which the account is locked.",
+)
+define(
+    "auth.lockout_minutes",
+    group="auth",
+    type="duration",
+    default=15,
+    min_value=1,
+    max_value=1440,
+    name="锁定时长（分钟）",
+    name_en="Lockout duration (minutes)",
+)
+define(
+    "auth.session_idle_minutes",
+    group="auth",
+    type="duration",
+    default=30,
+    min_value=1,
+    max_value=720,
+    name="会话空闲超时（分钟）",
+    name_en="Session idle timeout (minutes)",
+    description="已登录的会话无操作超过该时长后自动退出。",
+    description_en="A signed-in session without activity for this long is signed out.",
+)
+define(
+    "jobs.stale_minutes",
+    group="jobs",
+    type="duration",
+    default=30,
+    min_value=1,
+    max_value=1440,
+    name="任务无进度判定失败（分钟）",
+    name_en="Job without progress is failed after (minutes)",
+)
+define(
+    "ui.page_size",
+    group="ui",
+    type="int",
+    default=25,
+    min_value=5,
+    max_value=200,
+    name="列表每页行数",
+    name_en="Rows per list page",
+)
+define(
+    "export.max_rows",
+    group="export",
+    type="int",
+    default=1_000_000,
+    min_value=1,
+    max_value=10_000_000,
+    name="单次导出最大行数",
+    name_en="Maximum rows per export",
+)
+define(
+    "sla.default_calendar",
+    group="sla",
+    type="str",
+    default="office",
+    name="默认SLA日历",
+    name_en="Default SLA calendar",
+)

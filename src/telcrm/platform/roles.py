@@ -25,27 +25,92 @@ class RoleDef:
 VIEW_DIRECTORY = ("platform.view_user", "platform.view_orgunit")
 
 ROLES: tuple[RoleDef, ...] = (
-    RoleDef("admin", "系统管理员", "Administrator", "all", "home",
-            ("platform.manage_platform", "platform.manage_parameters", "platform.view_audit", "platform.reveal_pii",
-             "platform.view_jobs_all", "platform.export_data", *VIEW_DIRECTORY),
-            "Org tree, users, roles, data scopes, parameters, dictionaries, catalog, processes"),
-    RoleDef("analyst", "总部分析员", "HQ analyst", "all", "home",
-            ("platform.export_data", *VIEW_DIRECTORY), "Dashboards, reports, churn and value analysis"),
-    RoleDef("branch_manager", "营业厅经理", "Branch manager", "subtree", "home",
-            ("platform.view_audit", "platform.reveal_pii", "platform.export_data", *VIEW_DIRECTORY),
-            "Runs a branch: staff, queues, daily figures"),
-    RoleDef("clerk", "营业员", "Counter clerk", "own", "home", ("platform.reveal_pii",),
-            "Customers, real-name check, orders and receipts at the counter"),
-    RoleDef("backoffice", "后台工单处理员", "Back-office handler", "subtree", "home", ("platform.view_orgunit",),
-            "Work orders from team queues, SLA alerts"),
-    RoleDef("installer", "装维人员", "Installer", "own", "home", (), "Pending installations and field feedback"),
-    RoleDef("agent", "话务员", "Call-center agent", "subtree", "home", (), "Calls, screen pop, tickets, outbound"),
-    RoleDef("service", "客服专员", "Service staff", "subtree", "home", (),
-            "Complaints, consultations, faults, knowledge base, satisfaction"),
-    RoleDef("account_manager", "客户经理", "Account manager", "own", "home", ("platform.reveal_pii",),
-            "Group customers: members, visits, work plans, KPIs"),
-    RoleDef("marketer", "营销人员", "Marketer", "subtree", "home", ("platform.export_data",),
-            "Segments, campaigns, offers, effect evaluation"),
+    RoleDef(
+        "admin",
+        "系统管理员",
+        "Administrator",
+        "all",
+        "home",
+        (
+            "platform.manage_platform",
+            "platform.manage_parameters",
+            "platform.view_audit",
+            "platform.reveal_pii",
+            "platform.view_jobs_all",
+            "platform.export_data",
+            *VIEW_DIRECTORY,
+        ),
+        "Org tree, users, roles, data scopes, parameters, dictionaries, catalog, processes",
+    ),
+    RoleDef(
+        "analyst",
+        "总部分析员",
+        "HQ analyst",
+        "all",
+        "home",
+        ("platform.export_data", *VIEW_DIRECTORY),
+        "Dashboards, reports, churn and value analysis",
+    ),
+    RoleDef(
+        "branch_manager",
+        "营业厅经理",
+        "Branch manager",
+        "subtree",
+        "home",
+        ("platform.view_audit", "platform.reveal_pii", "platform.export_data", *VIEW_DIRECTORY),
+        "Runs a branch: staff, queues, daily figures",
+    ),
+    RoleDef(
+        "clerk",
+        "营业员",
+        "Counter clerk",
+        "own",
+        "home",
+        ("platform.reveal_pii",),
+        "Customers, real-name check, orders and receipts at the counter",
+    ),
+    RoleDef(
+        "backoffice",
+        "后台工单处理员",
+        "Back-office handler",
+        "subtree",
+        "home",
+        ("platform.view_orgunit",),
+        "Work orders from team queues, SLA alerts",
+    ),
+    RoleDef(
+        "installer", "装维人员", "Installer", "own", "home", (), "Pending installations and field feedback"
+    ),
+    RoleDef(
+        "agent", "话务员", "Call-center agent", "subtree", "home", (), "Calls, screen pop, tickets, outbound"
+    ),
+    RoleDef(
+        "service",
+        "客服专员",
+        "Service staff",
+        "subtree",
+        "home",
+        (),
+        "Complaints, consultations, faults, knowledge base, satisfaction",
+    ),
+    RoleDef(
+        "account_manager",
+        "客户经理",
+        "Account manager",
+        "own",
+        "home",
+        ("platform.reveal_pii",),
+        "Group customers: members, visits, work plans, KPIs",
+    ),
+    RoleDef(
+        "marketer",
+        "营销人员",
+        "Marketer",
+        "subtree",
+        "home",
+        ("platform.export_data",),
+        "Segments, campaigns, offers, effect evaluation",
+    ),
 )
 
 
@@ -71,8 +136,14 @@ def sync_roles() -> int:
     for d in ROLES:
         role, was_created = Role.objects.get_or_create(
             code=d.code,
-            defaults={"name": d.name, "name_en": d.name_en, "data_scope": d.scope, "home_url_name": d.home,
-                      "description": d.description, "is_system": True},
+            defaults={
+                "name": d.name,
+                "name_en": d.name_en,
+                "data_scope": d.scope,
+                "home_url_name": d.home,
+                "description": d.description,
+                "is_system": True,
+            },
         )
         if was_created:
             role.permissions.set(_permissions(d.permissions))

@@ -39,13 +39,24 @@ def audit_login(sender, request, user, **kwargs):
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     from .auditing import audit_event
 
-    audit_event(kind=AuditKind.AUTH, action="auth.login_failed", actor=None,
-                object_type="platform.user", object_id="", object_repr=str(credentials.get("username", ""))[:64])
+    audit_event(
+        kind=AuditKind.AUTH,
+        action="auth.login_failed",
+        actor=None,
+        object_type="platform.user",
+        object_id="",
+        object_repr=str(credentials.get("username", ""))[:64],
+    )
 
 
 @receiver(user_locked_out)
 def audit_lockout(sender, request, username, ip_address, **kwargs):
     from .auditing import audit_event
 
-    audit_event(kind=AuditKind.AUTH, action="auth.locked_out", actor=None,
-                object_type="platform.user", object_repr=str(username or "")[:64])
+    audit_event(
+        kind=AuditKind.AUTH,
+        action="auth.locked_out",
+        actor=None,
+        object_type="platform.user",
+        object_repr=str(username or "")[:64],
+    )

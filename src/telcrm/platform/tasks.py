@@ -46,17 +46,23 @@ def reap_stale_jobs() -> int:
 
     now = timezone.now()
     cutoff = now - timedelta(minutes=int(param("jobs.stale_minutes")))
-    stale = Job.objects.dangerously_unscoped().filter(status=JobStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    stale = (
+        Job.objects.dangerously_unscoped()
+        .filter(status=JobStatus.RUNNING)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
     )
     reaped = stale.update(
-        status=JobStatus.FAILED, finished_at=now,
+        status=JobStatus.FAILED,
+        finished_at=now,
         error="The worker stopped reporting progress (worker lost); retry the job.",
     )
     if reaped:
         from django.utils.translation import gettext_lazy as _
 
-        for job in Job.objects.dangerously_unscoped().filter(status=JobStatus.FAILED, finished_at=now)\
-                .select_related("owner"):
+        for job in (
+            Job.objects.dangerously_unscoped()
+            .filter(status=JobStatus.FAILED, finished_at=now)
+            .select_related("owner")
+        ):
             notify_owner(job, "danger", _("Job failed: %(title)s"), body=job.error)
     return reaped

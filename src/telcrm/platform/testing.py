@@ -22,7 +22,9 @@ PASSWORD = "telcrm-test-pw"  # noqa: S105 - fixture password
 def make_unit(code: str, name: str, kind: str, parent: OrgUnit | None, name_en: str = "") -> OrgUnit:
     from .actions import org_unit_create
 
-    return org_unit_create(actor=None, code=code, name=name, name_en=name_en or code, kind=kind, parent=parent)
+    return org_unit_create(
+        actor=None, code=code, name=name, name_en=name_en or code, kind=kind, parent=parent
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -72,8 +74,16 @@ def build_carrier() -> Carrier:
     team = make_unit("ZJ-HZ-T1", "杭州装维一班", OrgKind.TEAM, hz, "Hangzhou install team 1")
     c = Carrier(hq, zj, hz, b1, nb, b2, team)
     placement = {
-        "admin": hq, "analyst": hq, "branch_manager": b1, "clerk": b1, "backoffice": hz, "installer": team,
-        "agent": zj, "service": hz, "account_manager": b1, "marketer": hz,
+        "admin": hq,
+        "analyst": hq,
+        "branch_manager": b1,
+        "clerk": b1,
+        "backoffice": hz,
+        "installer": team,
+        "agent": zj,
+        "service": hz,
+        "account_manager": b1,
+        "marketer": hz,
     }
     for code, unit in placement.items():
         c.users[code] = make_user(code, code, unit)

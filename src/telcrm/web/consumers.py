@@ -24,5 +24,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def notify(self, event):
-        await self.send_json({"title": event.get("title", ""), "level": event.get("level", "info"),
-                              "link": event.get("link", "")})
+        await self.send_json(
+            {
+                "title": event.get("title", ""),
+                "level": event.get("level", "info"),
+                "link": event.get("link", ""),
+            }
+        )

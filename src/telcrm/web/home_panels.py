@@ -59,7 +59,10 @@ def context_for(user) -> dict:
         ctx["roles"] = list(queries.role_list())
     if code in ("analyst", "branch_manager"):
         ctx["staff_by_role"] = list(
-            User.objects.restrict(user).filter(is_active=True).values("role__name", "role__name_en")
-            .annotate(n=Count("id")).order_by("-n")
+            User.objects.restrict(user)
+            .filter(is_active=True)
+            .values("role__name", "role__name_en")
+            .annotate(n=Count("id"))
+            .order_by("-n")
         )
     return ctx

@@ -29,24 +29,41 @@ class Section:
 
 
 MENU: tuple[Section, ...] = (
-    Section(_("Workbench"), "speedometer2", (
-        Entry(_("Home"), "home", "house"),
-        Entry(_("Notifications"), "notification-list", "bell"),
-        Entry(_("Background jobs"), "job-list", "hourglass-split"),
-    )),
-    Section(_("Organisation"), "diagram-3", (
-        Entry(_("Organisation tree"), "org-tree", "diagram-3", ("platform.view_orgunit", "platform.manage_platform")),
-        Entry(_("Users"), "user-list", "people", ("platform.view_user", "platform.manage_platform")),
-        Entry(_("Roles"), "role-list", "person-badge", ("platform.manage_platform",)),
-    )),
-    Section(_("System"), "gear", (
-        Entry(_("Parameters"), "parameter-list", "sliders", ("platform.manage_parameters",)),
-        Entry(_("Dictionaries"), "dict-list", "journal-text", ("platform.manage_parameters",)),
-        Entry(_("Calendars & holidays"), "calendar-list", "calendar3", ("platform.manage_parameters",)),
-        Entry(_("Audit log"), "audit-list", "shield-check", ("platform.view_audit",)),
-        Entry(_("Monitoring"), "monitoring", "activity", ("platform.manage_platform",)),
-        Entry(_("API documentation"), "api-docs", "code-slash", ("platform.manage_platform",)),
-    )),
+    Section(
+        _("Workbench"),
+        "speedometer2",
+        (
+            Entry(_("Home"), "home", "house"),
+            Entry(_("Notifications"), "notification-list", "bell"),
+            Entry(_("Background jobs"), "job-list", "hourglass-split"),
+        ),
+    ),
+    Section(
+        _("Organisation"),
+        "diagram-3",
+        (
+            Entry(
+                _("Organisation tree"),
+                "org-tree",
+                "diagram-3",
+                ("platform.view_orgunit", "platform.manage_platform"),
+            ),
+            Entry(_("Users"), "user-list", "people", ("platform.view_user", "platform.manage_platform")),
+            Entry(_("Roles"), "role-list", "person-badge", ("platform.manage_platform",)),
+        ),
+    ),
+    Section(
+        _("System"),
+        "gear",
+        (
+            Entry(_("Parameters"), "parameter-list", "sliders", ("platform.manage_parameters",)),
+            Entry(_("Dictionaries"), "dict-list", "journal-text", ("platform.manage_parameters",)),
+            Entry(_("Calendars & holidays"), "calendar-list", "calendar3", ("platform.manage_parameters",)),
+            Entry(_("Audit log"), "audit-list", "shield-check", ("platform.view_audit",)),
+            Entry(_("Monitoring"), "monitoring", "activity", ("platform.manage_platform",)),
+            Entry(_("API documentation"), "api-docs", "code-slash", ("platform.manage_platform",)),
+        ),
+    ),
 )
 
 

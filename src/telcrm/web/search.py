@@ -34,8 +34,15 @@ def _users(user, q: str, limit: int) -> list[Hit]:
 
     if not (user.has_perm("platform.view_user") or user.has_perm("platform.manage_platform")):
         return []
-    return [Hit("user", f"{u.full_name} ({u.username})", f"{u.org_unit.display_name} · {u.role or ''}",
-                reverse("user-detail", args=[u.pk])) for u in user_list(user, q=q)[:limit]]
+    return [
+        Hit(
+            "user",
+            f"{u.full_name} ({u.username})",
+            f"{u.org_unit.display_name} · {u.role or ''}",
+            reverse("user-detail", args=[u.pk]),
+        )
+        for u in user_list(user, q=q)[:limit]
+    ]
 
 
 @provider(_("Organisation units"))
@@ -44,8 +51,10 @@ def _orgs(user, q: str, limit: int) -> list[Hit]:
 
     if not (user.has_perm("platform.view_orgunit") or user.has_perm("platform.manage_platform")):
         return []
-    return [Hit("org", o.display_name, f"{o.code} · {o.get_kind_display()}", reverse("org-detail", args=[o.pk]))
-            for o in org_unit_list(user, q=q)[:limit]]
+    return [
+        Hit("org", o.display_name, f"{o.code} · {o.get_kind_display()}", reverse("org-detail", args=[o.pk]))
+        for o in org_unit_list(user, q=q)[:limit]
+    ]
 
 
 def search(user, q: str, limit: int = 8) -> list[tuple[str, list[Hit]]]:

@@ -47,7 +47,9 @@ def set_language(request):
     lang = request.POST.get("language", "")
     supported = {code for code, _name in settings.LANGUAGES}
     nxt = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         nxt = "/"
     response = HttpResponseRedirect(nxt)
     if lang not in supported:
@@ -55,8 +57,13 @@ def set_language(request):
         return response
     if request.user.is_authenticated:
         actions.user_set_language(actor=request.user, language=lang)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=request.is_secure())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
     return response
 
 

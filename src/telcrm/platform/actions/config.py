@@ -23,7 +23,9 @@ def parameter_update(*, actor, parameter: Parameter, value, reason: str = "") ->
     require_perm(actor, PERM)
     p = Parameter.objects.select_for_update().get(pk=parameter.pk)
     before = snapshot(p, ["value"])
-    p.value = parameters.coerce(p.type, value, min_value=p.min_value, max_value=p.max_value, choices=p.choices)
+    p.value = parameters.coerce(
+        p.type, value, min_value=p.min_value, max_value=p.max_value, choices=p.choices
+    )
     p.updated_by = actor
     p._change_reason = reason[:100] if reason else ""
     p._history_user = actor  # "who" on the history page, also when called from a task or command
@@ -36,7 +38,9 @@ def parameter_update(*, actor, parameter: Parameter, value, reason: str = "") ->
 @transaction.atomic
 def dict_type_create(*, actor, code: str, name: str, name_en: str = "", description: str = "") -> DictType:
     require_perm(actor, PERM)
-    d = DictType(code=code.strip(), name=name.strip(), name_en=name_en.strip(), description=description.strip())
+    d = DictType(
+        code=code.strip(), name=name.strip(), name_en=name_en.strip(), description=description.strip()
+    )
     validate(d)
     d.save()
     audit_write(action="dict_type.create", actor=actor, obj=d, after=snapshot(d))
@@ -44,9 +48,18 @@ def dict_type_create(*, actor, code: str, name: str, name_en: str = "", descript
 
 
 @transaction.atomic
-def dict_item_save(*, actor, dict_type: DictType, item: DictItem | None = None, code: str, label: str,
-                   label_en: str = "", sort_order: int = 0, is_active: bool = True,
-                   parent: DictItem | None = None) -> DictItem:
+def dict_item_save(
+    *,
+    actor,
+    dict_type: DictType,
+    item: DictItem | None = None,
+    code: str,
+    label: str,
+    label_en: str = "",
+    sort_order: int = 0,
+    is_active: bool = True,
+    parent: DictItem | None = None,
+) -> DictItem:
     """Create (item=None) or update a dictionary item."""
     require_perm(actor, PERM)
     if item is None:
@@ -56,22 +69,34 @@ def dict_item_save(*, actor, dict_type: DictType, item: DictItem | None = None, 
         item = DictItem.objects.select_for_update().get(pk=item.pk, dict_type=dict_type)
         before = snapshot(item)
         if item.code != code.strip():
-            raise field_error("code", _("The code of an item cannot change; add a new item instead."), "read_only")
+            raise field_error(
+                "code", _("The code of an item cannot change; add a new item instead."), "read_only"
+            )
     if parent is not None and parent.dict_type_id != dict_type.pk:
         raise field_error("parent", _("The parent item must belong to the same dictionary."), "invalid")
     if parent is not None and item.pk is not None and _is_descendant(parent, item):
-        raise field_error("parent", _("An item cannot be placed under itself or one of its sub-items."),
-                          "cycle")
+        raise field_error(
+            "parent", _("An item cannot be placed under itself or one of its sub-items."), "cycle"
+        )
     if DictItem.objects.filter(dict_type=dict_type, code=code.strip()).exclude(pk=item.pk).exists():
-        raise field_error("code", _("This dictionary already has an item with code %(value)s."), "unique",
-                          value=code.strip())
+        raise field_error(
+            "code",
+            _("This dictionary already has an item with code %(value)s."),
+            "unique",
+            value=code.strip(),
+        )
     item.code, item.label, item.label_en = code.strip(), label.strip(), label_en.strip()
     item.sort_order, item.is_active, item.parent = sort_order, is_active, parent
     validate(item)
     item.save()
     transaction.on_commit(lambda: _invalidate_dicts())
-    audit_write(action="dict_item.create" if before is None else "dict_item.update", actor=actor, obj=item,
-                before=before, after=snapshot(item))
+    audit_write(
+        action="dict_item.create" if before is None else "dict_item.update",
+        actor=actor,
+        obj=item,
+        before=before,
+        after=snapshot(item),
+    )
     return item
 
 
@@ -115,21 +140,32 @@ def holiday_delete(*, actor, holiday: Holiday) -> None:
 
 
 @transaction.atomic
-def work_calendar_update(*, actor, calendar: WorkCalendar, weekly_hours: dict, name: str | None = None,
-                         observe_holidays: bool | None = None, name_en: str | None = None) -> WorkCalendar:
+def work_calendar_update(
+    *,
+    actor,
+    calendar: WorkCalendar,
+    weekly_hours: dict,
+    name: str | None = None,
+    observe_holidays: bool | None = None,
+    name_en: str | None = None,
+) -> WorkCalendar:
     require_perm(actor, PERM)
     cal = WorkCalendar.objects.select_for_update().get(pk=calendar.pk)
     before = snapshot(cal)
     try:
         weekly = parse_weekly(weekly_hours)
     except (ValueError, TypeError) as exc:
-        raise field_error("weekly_hours", _("Enter hours as HH:MM-HH:MM, for example 09:00-12:00."), "invalid") from exc
+        raise field_error(
+            "weekly_hours", _("Enter hours as HH:MM-HH:MM, for example 09:00-12:00."), "invalid"
+        ) from exc
     for day, spans in weekly.items():
         if not 1 <= day <= 7:
             raise field_error("weekly_hours", _("Weekdays are numbered 1 (Monday) to 7 (Sunday)."), "invalid")
         for (_a1, b1), (a2, _b2) in itertools.pairwise(spans):
             if a2 < b1:
-                raise field_error("weekly_hours", _("Working intervals of one day must not overlap."), "overlap")
+                raise field_error(
+                    "weekly_hours", _("Working intervals of one day must not overlap."), "overlap"
+                )
     cal.weekly_hours = weekly_hours
     if name is not None:
         cal.name = name.strip()

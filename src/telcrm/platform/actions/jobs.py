@@ -33,8 +33,14 @@ def _enqueue(job: Job) -> None:
 def job_start(*, actor, kind: str, title: str, params: dict | None = None, total: int = 0) -> Job:
     if kind not in HANDLERS:
         raise field_error("kind", _("Unknown kind of job."), "invalid_choice")
-    job = Job.objects.create(kind=kind, title=str(title)[:200], params=params or {}, progress_total=total,
-                             owner=actor, org_unit=actor.org_unit)
+    job = Job.objects.create(
+        kind=kind,
+        title=str(title)[:200],
+        params=params or {},
+        progress_total=total,
+        owner=actor,
+        org_unit=actor.org_unit,
+    )
     audit_write(action="job.start", actor=actor, obj=job, after=snapshot(job, ["kind", "title", "params"]))
     _enqueue(job)
     return job
@@ -84,6 +90,7 @@ def job_result_open(*, actor, job: Job) -> Path:
     path = (Path(settings.MEDIA_ROOT) / job.result_file).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise NotFoundInScope()
-    audit_event(kind=AuditKind.EXPORT, action="export.download", actor=actor, obj=job,
-                after={"file": path.name})
+    audit_event(
+        kind=AuditKind.EXPORT, action="export.download", actor=actor, obj=job, after={"file": path.name}
+    )
     return path

@@ -10,7 +10,9 @@ from ..models import Notification
 
 def notify(*, recipient, title: str, body: str = "", link: str = "", level: str = "info") -> Notification:
     """System-generated; not audited (the change that caused it is). Pushed live after commit."""
-    n = Notification.objects.create(recipient=recipient, title=title[:200], body=body, link=link[:255], level=level)
+    n = Notification.objects.create(
+        recipient=recipient, title=title[:200], body=body, link=link[:255], level=level
+    )
     transaction.on_commit(lambda: _push(n))
     return n
 

@@ -22,14 +22,26 @@ def _check_parent(kind: str, parent: OrgUnit | None) -> None:
         return
     if kind not in ALLOWED_CHILDREN[parent.kind]:
         raise field_error(
-            "kind", _("A %(kind)s cannot be placed under a %(parent)s."), "invalid_parent",
-            kind=OrgKind(kind).label, parent=OrgKind(parent.kind).label,
+            "kind",
+            _("A %(kind)s cannot be placed under a %(parent)s."),
+            "invalid_parent",
+            kind=OrgKind(kind).label,
+            parent=OrgKind(parent.kind).label,
         )
 
 
 @transaction.atomic
-def org_unit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None, name_en: str = "",
-                    region_code: str = "", address: str = "") -> OrgUnit:
+def org_unit_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None,
+    name_en: str = "",
+    region_code: str = "",
+    address: str = "",
+) -> OrgUnit:
     if actor is not None:
         require_perm(actor, "platform.manage_platform")
         if parent is not None:
@@ -37,9 +49,17 @@ def org_unit_create(*, actor, code: str, name: str, kind: str, parent: OrgUnit |
     if kind not in OrgKind.values:
         raise field_error("kind", _("Choose a valid kind of unit."), "invalid_choice")
     _check_parent(kind, parent)
-    unit = OrgUnit(code=code.strip(), name=name.strip(), name_en=name_en.strip(), kind=kind, parent=parent,
-                   region_code=region_code.strip(), address=address.strip(), path="pending",
-                   depth=(parent.depth + 1) if parent else 0)
+    unit = OrgUnit(
+        code=code.strip(),
+        name=name.strip(),
+        name_en=name_en.strip(),
+        kind=kind,
+        parent=parent,
+        region_code=region_code.strip(),
+        address=address.strip(),
+        path="pending",
+        depth=(parent.depth + 1) if parent else 0,
+    )
     validate(unit)
     unit.save()
     unit.path = (parent.path if parent else "") + OrgUnit.path_segment(unit.pk)

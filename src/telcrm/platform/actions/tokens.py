@@ -36,7 +36,10 @@ def api_token_issue(*, request, username: str, password: str) -> tuple[str, ApiT
     raw = "tc_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, digest=digest(raw), prefix=raw[:8], expires_at=timezone.now() + settings.API_TOKEN_TTL,
+            user=user,
+            digest=digest(raw),
+            prefix=raw[:8],
+            expires_at=timezone.now() + settings.API_TOKEN_TTL,
             ip=context.current().ip,
         )
         audit_event(kind=AuditKind.AUTH, action="auth.token_issued", actor=user, obj=user)
@@ -49,7 +52,8 @@ def api_token_user(raw: str):
     """The active user a raw token belongs to, or None. Refreshes last_used at most once a minute."""
     token = (
         ApiToken.objects.select_related("user", "user__role", "user__org_unit")
-        .filter(digest=digest(raw), expires_at__gt=timezone.now()).first()
+        .filter(digest=digest(raw), expires_at__gt=timezone.now())
+        .first()
     )
     if token is None or not token.user.is_active:
         return None

@@ -12,7 +12,17 @@ from ..errors import AccessDenied, field_error
 from ..models import Language, OrgUnit, Role, User
 from ._base import access, require_perm, validate
 
-EDITABLE = ("full_name", "employee_no", "email", "mobile", "id_number", "org_unit", "role", "language", "is_active")
+EDITABLE = (
+    "full_name",
+    "employee_no",
+    "email",
+    "mobile",
+    "id_number",
+    "org_unit",
+    "role",
+    "language",
+    "is_active",
+)
 
 
 def _check_org_and_role(actor, org_unit: OrgUnit | None, role: Role | None) -> None:
@@ -23,8 +33,9 @@ def _check_org_and_role(actor, org_unit: OrgUnit | None, role: Role | None) -> N
     if not org_unit.is_active:
         raise field_error("org_unit", _("This unit is inactive."), "inactive")
     if role is not None and role.code == "admin" and not actor.is_superuser and actor.data_scope != "all":
-        raise field_error("role", _("Only a headquarters administrator can grant the administrator role."),
-                          "forbidden")
+        raise field_error(
+            "role", _("Only a headquarters administrator can grant the administrator role."), "forbidden"
+        )
 
 
 def _check_password(password: str, user: User) -> None:
@@ -35,14 +46,33 @@ def _check_password(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor, username: str, full_name: str, org_unit: OrgUnit, role: Role | None, password: str,
-                email: str = "", mobile: str = "", employee_no: str = "", id_number: str = "",
-                language: str = Language.ZH_HANS) -> User:
+def user_create(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    org_unit: OrgUnit,
+    role: Role | None,
+    password: str,
+    email: str = "",
+    mobile: str = "",
+    employee_no: str = "",
+    id_number: str = "",
+    language: str = Language.ZH_HANS,
+) -> User:
     if actor is not None:
         require_perm(actor, "platform.manage_platform")
         _check_org_and_role(actor, org_unit, role)
-    user = User(username=username.strip(), full_name=full_name.strip(), org_unit=org_unit, role=role,
-                email=email.strip(), mobile=mobile.strip(), employee_no=employee_no.strip(), language=language)
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        org_unit=org_unit,
+        role=role,
+        email=email.strip(),
+        mobile=mobile.strip(),
+        employee_no=employee_no.strip(),
+        language=language,
+    )
     user.id_number = id_number
     validate(user, exclude=["password", "id_number"])
     _check_password(password, user)
@@ -84,8 +114,13 @@ def user_set_password(*, actor, user: User, password: str, current_password: str
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
-    audit_write(action="user.set_password", actor=actor, obj=user, before={"password": "***"},
-                after={"password": "*** (changed)"})
+    audit_write(
+        action="user.set_password",
+        actor=actor,
+        obj=user,
+        before={"password": "***"},
+        after={"password": "*** (changed)"},
+    )
     return user
 
 
@@ -97,7 +132,9 @@ def user_set_language(*, actor, language: str) -> User:
     before = snapshot(user, ["language"])
     user.language = language
     user.save(update_fields=["language", "updated_at"])
-    audit_write(action="user.set_language", actor=actor, obj=user, before=before, after=snapshot(user, ["language"]))
+    audit_write(
+        action="user.set_language", actor=actor, obj=user, before=before, after=snapshot(user, ["language"])
+    )
     return user
 
 
@@ -113,8 +150,15 @@ def user_unlock(*, actor, user: User) -> None:
 
 
 @transaction.atomic
-def role_update(*, actor, role: Role, data_scope: str | None = None, permissions=None, name: str | None = None,
-                name_en: str | None = None) -> Role:
+def role_update(
+    *,
+    actor,
+    role: Role,
+    data_scope: str | None = None,
+    permissions=None,
+    name: str | None = None,
+    name_en: str | None = None,
+) -> Role:
     require_perm(actor, "platform.manage_platform")
     if actor.data_scope != "all" and not actor.is_superuser:
         raise AccessDenied(_("Only a headquarters administrator can change roles."))
@@ -130,11 +174,14 @@ def role_update(*, actor, role: Role, data_scope: str | None = None, permissions
     role.save()
     if permissions is not None:
         permissions = list(permissions)
-        keeps_admin = any(p.codename == "manage_platform" and p.content_type.app_label == "platform"
-                          for p in permissions)
+        keeps_admin = any(
+            p.codename == "manage_platform" and p.content_type.app_label == "platform" for p in permissions
+        )
         if role.pk == actor.role_id and not actor.is_superuser and not keeps_admin:
             raise field_error(
-                "permissions", _("You cannot remove the administration permission from your own role."), "self"
+                "permissions",
+                _("You cannot remove the administration permission from your own role."),
+                "self",
             )
         role.permissions.set(permissions)
     after = snapshot(role) | {"permissions": sorted(role.permissions.values_list("codename", flat=True))}

@@ -48,12 +48,20 @@ class AuditLog(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=AuditKind.choices, default=AuditKind.WRITE)
     action = models.CharField(_("action"), max_length=64, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_username = models.CharField(_("actor"), max_length=64, blank=True, db_index=True)
     org_unit = models.ForeignKey(
-        "platform.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        "platform.OrgUnit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     object_type = models.CharField(_("object type"), max_length=64, blank=True)

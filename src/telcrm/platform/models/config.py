@@ -37,8 +37,12 @@ class Parameter(BilingualNameMixin, models.Model):
     choices = models.JSONField(_("choices"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -63,7 +67,9 @@ class DictType(BilingualNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
     is_system = models.BooleanField(
-        _("built-in"), default=False, help_text=_("Built-in tables are used by code; items may change, the table may not be removed")
+        _("built-in"),
+        default=False,
+        help_text=_("Built-in tables are used by code; items may change, the table may not be removed"),
     )
     history = HistoricalRecords()
 
@@ -77,12 +83,19 @@ class DictType(BilingualNameMixin, models.Model):
 
 
 class DictItem(models.Model):
-    dict_type = models.ForeignKey(DictType, verbose_name=_("dictionary"), on_delete=models.CASCADE, related_name="items")
+    dict_type = models.ForeignKey(
+        DictType, verbose_name=_("dictionary"), on_delete=models.CASCADE, related_name="items"
+    )
     code = models.CharField(_("code"), max_length=50)
     label = models.CharField(_("label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent item"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     sort_order = models.IntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -131,7 +144,9 @@ class HolidayKind(models.TextChoices):
 class Holiday(models.Model):
     date = models.DateField(_("date"), unique=True)
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=16, choices=HolidayKind.choices, default=HolidayKind.HOLIDAY)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=HolidayKind.choices, default=HolidayKind.HOLIDAY
+    )
     history = HistoricalRecords()
 
     class Meta:

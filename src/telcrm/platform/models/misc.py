@@ -16,9 +16,14 @@ class NotificationLevel(models.TextChoices):
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    level = models.CharField(_("level"), max_length=16, choices=NotificationLevel.choices, default=NotificationLevel.INFO)
+    level = models.CharField(
+        _("level"), max_length=16, choices=NotificationLevel.choices, default=NotificationLevel.INFO
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=255, blank=True)
@@ -38,7 +43,9 @@ class Notification(models.Model):
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 digest is stored; the token itself is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -57,11 +57,18 @@ class OrgUnit(BilingualNameMixin, models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
-    region_code = models.CharField(_("region code"), max_length=12, blank=True, help_text=_("Area code, e.g. 0571"))
+    region_code = models.CharField(
+        _("region code"), max_length=12, blank=True, help_text=_("Area code, e.g. 0571")
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

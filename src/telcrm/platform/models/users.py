@@ -25,11 +25,15 @@ class Role(BilingualNameMixin, models.Model):
     name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=64, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
-    data_scope = models.CharField(_("data scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN)
+    data_scope = models.CharField(
+        _("data scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN
+    )
     home_url_name = models.CharField(
         _("home page"), max_length=64, default="home", help_text=_("URL name of the role's home page")
     )
-    permissions = models.ManyToManyField(Permission, verbose_name=_("permissions"), blank=True, related_name="+")
+    permissions = models.ManyToManyField(
+        Permission, verbose_name=_("permissions"), blank=True, related_name="+"
+    )
     is_system = models.BooleanField(_("built-in"), default=False)
 
     class Meta:
@@ -39,7 +43,6 @@ class Role(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.display_name
-
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -73,12 +76,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     id_number = EncryptedField(_("ID number"), blank=True, index_field="id_number_bidx")
     id_number_bidx = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     org_unit = models.ForeignKey(
-        "platform.OrgUnit", verbose_name=_("organisation unit"), on_delete=models.PROTECT, related_name="users"
+        "platform.OrgUnit",
+        verbose_name=_("organisation unit"),
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     role = models.ForeignKey(
         Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
-    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     date_joined = models.DateTimeField(_("date joined"), auto_now_add=True)

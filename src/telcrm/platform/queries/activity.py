@@ -11,9 +11,18 @@ from ..errors import AccessDenied
 from ..models import AuditLog, Job, Notification, subtree_ids
 
 
-def audit_search(actor, *, q: str = "", action: str = "", kind: str = "", actor_username: str = "",
-                 object_type: str = "", object_id: str = "", date_from: date | None = None,
-                 date_to: date | None = None) -> QuerySet[AuditLog]:
+def audit_search(
+    actor,
+    *,
+    q: str = "",
+    action: str = "",
+    kind: str = "",
+    actor_username: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditLog]:
     """Audit records the actor may see: everything for HQ scope, their subtree for branch managers."""
     if not actor.has_perm("platform.view_audit"):
         raise AccessDenied()

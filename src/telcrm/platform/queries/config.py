@@ -91,8 +91,11 @@ def parameter_groups() -> list[str]:
 
 def parameter_history(parameter: Parameter):
     """History rows of one parameter, newest first (django-simple-history)."""
-    return (Parameter.history.filter(id=parameter.pk).select_related("history_user", "updated_by")
-            .order_by("-history_id"))
+    return (
+        Parameter.history.filter(id=parameter.pk)
+        .select_related("history_user", "updated_by")
+        .order_by("-history_id")
+    )
 
 
 def dict_type_get(pk) -> DictType:

@@ -7,8 +7,18 @@ from django.db.models import Count, Q, QuerySet
 
 from ..models import OrgUnit, Role, User
 
-USER_SORTS = {"username", "-username", "full_name", "-full_name", "org_unit__path", "-org_unit__path",
-              "date_joined", "-date_joined", "role__id", "-role__id"}
+USER_SORTS = {
+    "username",
+    "-username",
+    "full_name",
+    "-full_name",
+    "org_unit__path",
+    "-org_unit__path",
+    "date_joined",
+    "-date_joined",
+    "role__id",
+    "-role__id",
+}
 
 
 def org_unit_list(actor, *, q: str = "", kind: str = "") -> QuerySet[OrgUnit]:
@@ -34,18 +44,32 @@ def org_unit_get(actor, pk) -> OrgUnit:
 
 def org_unit_tree(actor) -> QuerySet[OrgUnit]:
     """Units in scope in tree order, each with ``user_count`` (active users placed directly in it)."""
-    return (OrgUnit.objects.restrict(actor)
-            .annotate(user_count=Count("users", filter=Q(users__is_active=True)))
-            .order_by("path"))
+    return (
+        OrgUnit.objects.restrict(actor)
+        .annotate(user_count=Count("users", filter=Q(users__is_active=True)))
+        .order_by("path")
+    )
 
 
-def user_list(actor, *, q: str = "", org_unit: int | None = None, role: str = "", active: str = "",
-              sort: str = "username", direct: bool = False) -> QuerySet[User]:
+def user_list(
+    actor,
+    *,
+    q: str = "",
+    org_unit: int | None = None,
+    role: str = "",
+    active: str = "",
+    sort: str = "username",
+    direct: bool = False,
+) -> QuerySet[User]:
     """Users in scope; ``org_unit`` selects that unit's subtree (only the unit itself with ``direct``)."""
     qs = User.objects.restrict(actor).select_related("org_unit", "role")
     if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(employee_no__icontains=q)
-                       | Q(mobile__icontains=q))
+        qs = qs.filter(
+            Q(username__icontains=q)
+            | Q(full_name__icontains=q)
+            | Q(employee_no__icontains=q)
+            | Q(mobile__icontains=q)
+        )
     if org_unit:
         unit = OrgUnit.objects.filter(pk=org_unit).first()
         if unit is None:
@@ -66,8 +90,12 @@ def user_by_id_number(actor, id_number: str) -> QuerySet[User]:
     from .. import crypto
 
     bidx = crypto.blind_index(crypto.normalize(id_number), context="platform.User.id_number")
-    return (User.objects.restrict(actor).filter(id_number_bidx=bidx).select_related("org_unit", "role")
-            .order_by("username", "pk"))
+    return (
+        User.objects.restrict(actor)
+        .filter(id_number_bidx=bidx)
+        .select_related("org_unit", "role")
+        .order_by("username", "pk")
+    )
 
 
 def user_get(actor, pk) -> User:
@@ -105,11 +133,18 @@ def role_permission_choices() -> QuerySet[Permission]:
     plus read access to the directory."""
     from django.apps import apps
 
-    custom = {code for model in apps.get_app_config("platform").get_models()
-              for code, _label in model._meta.permissions}
-    return (Permission.objects.filter(content_type__app_label="platform",
-                                      codename__in=custom | set(ROLE_EXTRA_PERMISSIONS))
-            .select_related("content_type").order_by("codename"))
+    custom = {
+        code
+        for model in apps.get_app_config("platform").get_models()
+        for code, _label in model._meta.permissions
+    }
+    return (
+        Permission.objects.filter(
+            content_type__app_label="platform", codename__in=custom | set(ROLE_EXTRA_PERMISSIONS)
+        )
+        .select_related("content_type")
+        .order_by("codename")
+    )
 
 
 def user_is_locked(user: User) -> bool:
@@ -120,7 +155,8 @@ def user_is_locked(user: User) -> bool:
     from ..auth import lockout_cooloff, lockout_failure_limit
 
     return AccessAttempt.objects.filter(
-        username=user.username, failures_since_start__gte=lockout_failure_limit(None, None),
+        username=user.username,
+        failures_since_start__gte=lockout_failure_limit(None, None),
         attempt_time__gte=timezone.now() - lockout_cooloff(),
     ).exists()
 
@@ -129,7 +165,8 @@ def role_permission_names(roles) -> dict[int, list[str]]:
     """{role id: sorted "app_label.codename" permissions} for ``roles``, in one query."""
     out: dict[int, list[str]] = {r.pk: [] for r in roles}
     through = Role.permissions.through.objects.filter(role_id__in=list(out)).values_list(
-        "role_id", "permission__content_type__app_label", "permission__codename")
+        "role_id", "permission__content_type__app_label", "permission__codename"
+    )
     for role_id, app_label, codename in through.order_by("permission__codename"):
         out[role_id].append(f"{app_label}.{codename}")
     return out

@@ -20,7 +20,10 @@ def city_admin(carrier):
     from django.contrib.auth.models import Permission
 
     role = Role.objects.create(code="city_admin", name="分公司管理员", data_scope=DataScope.SUBTREE)
-    role.permissions.set(Permission.objects.filter(
-        content_type__app_label="platform", codename__in=["manage_platform", "view_user", "view_orgunit",
-                                                          "reveal_pii"]))
+    role.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="platform",
+            codename__in=["manage_platform", "view_user", "view_orgunit", "reveal_pii"],
+        )
+    )
     return make_user("hz_admin", "city_admin", carrier.city)

@@ -74,8 +74,14 @@ def test_audit_list_filters(carrier, client_for, params, expected):
     actions.pii_reveal(actor=carrier["branch_manager"], obj=carrier["clerk"], field="id_number")
     made = {
         "a": record(carrier, carrier.branch, repr_="A special thing"),
-        "b": record(carrier, carrier.branch, action="test.other", actor=carrier["branch_manager"],
-                    object_type="test.widget", object_id="99"),
+        "b": record(
+            carrier,
+            carrier.branch,
+            action="test.other",
+            actor=carrier["branch_manager"],
+            object_type="test.widget",
+            object_id="99",
+        ),
         "r": AuditLog.objects.get(kind=AuditKind.REVEAL),
     }
     today = timezone.localdate()
@@ -114,8 +120,9 @@ def test_audit_list_bad_input_is_a_field_error(carrier, client_for, query, field
 def test_audit_list_htmx_returns_the_results_partial(carrier, client_for):
     rec = record(carrier, carrier.branch)
 
-    response = client_for(carrier["admin"]).get(reverse("audit-list"), {"q": "Thing"},
-                                                headers={"HX-Request": "true"})
+    response = client_for(carrier["admin"]).get(
+        reverse("audit-list"), {"q": "Thing"}, headers={"HX-Request": "true"}
+    )
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -126,8 +133,14 @@ def test_audit_list_htmx_returns_the_results_partial(carrier, client_for):
 def test_audit_list_query_count_is_fixed(carrier, client_for):
     client = client_for(carrier["admin"])
     for i in range(3):
-        record(carrier, carrier.branch, repr_=f"few {i}", kind=AuditKind.REVEAL, field="id_number",
-               object_type="platform.user")
+        record(
+            carrier,
+            carrier.branch,
+            repr_=f"few {i}",
+            kind=AuditKind.REVEAL,
+            field="id_number",
+            object_type="platform.user",
+        )
     client.get(reverse("audit-list"))  # warm caches (parameters, session)
     with count_queries() as few:
         client.get(reverse("audit-list"))
@@ -143,8 +156,9 @@ def test_audit_detail_shows_a_field_by_field_diff(carrier, client_for):
     clerk = carrier["clerk"]
     new_role = Role.objects.get(code="account_manager")
     with context.acting(ip="10.1.2.3", user_agent="UA-Test/1.0", channel="ui", request_id="req-123"):
-        actions.user_update(actor=carrier["admin"], user=clerk, full_name="王小二", mobile="13800000000",
-                            role=new_role)
+        actions.user_update(
+            actor=carrier["admin"], user=clerk, full_name="王小二", mobile="13800000000", role=new_role
+        )
     rec = AuditLog.objects.get(action="user.update", object_id=str(clerk.pk))
 
     response = client_for(carrier["admin"]).get(reverse("audit-detail", args=[rec.pk]))
@@ -206,8 +220,9 @@ def test_job_list_shows_own_jobs_and_all_for_view_jobs_all(carrier, client_for):
 
 
 def test_job_progress_partial_polls_until_finished(carrier, client_for):
-    job = make_job(carrier["clerk"], status=JobStatus.RUNNING, progress_done=3, progress_total=12,
-                   message="Writing rows")
+    job = make_job(
+        carrier["clerk"], status=JobStatus.RUNNING, progress_done=3, progress_total=12, message="Writing rows"
+    )
     client = client_for(carrier["clerk"])
 
     detail = client.get(reverse("job-detail", args=[job.pk]))
@@ -220,8 +235,9 @@ def test_job_progress_partial_polls_until_finished(carrier, client_for):
     assert "Writing rows" in body and 'aria-valuenow="25"' in body and "12" in body
     assert 'data-testid="job-cancel"' in body and 'data-testid="job-retry"' not in body
 
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED,
-                                         error="ValueError: boom\n\nTraceback (most recent call last): …")
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, error="ValueError: boom\n\nTraceback (most recent call last): …"
+    )
     failed = client.get(reverse("job-progress", args=[job.pk]), headers={"HX-Request": "true"})
     body = failed.content.decode()
     assert failed.status_code == 286  # htmx stops polling
@@ -298,8 +314,15 @@ def test_download_refuses_paths_outside_the_exports_folder(carrier, client_for, 
     (tmp_path / "exports" / "link.xlsx").symlink_to(tmp_path / "secret.txt")
     client = client_for(carrier["branch_manager"])
     url = reverse("job-download", args=[export_job.pk])
-    for bad in ("exports/../secret.txt", "../secret.txt", str(tmp_path / "secret.txt"), "/etc/passwd",
-                "exports/link.xlsx", "exports/missing.xlsx", "exports"):
+    for bad in (
+        "exports/../secret.txt",
+        "../secret.txt",
+        str(tmp_path / "secret.txt"),
+        "/etc/passwd",
+        "exports/link.xlsx",
+        "exports/missing.xlsx",
+        "exports",
+    ):
         Job.objects.filter(pk=export_job.pk).update(result_file=bad)
         assert client.get(url).status_code == 404, bad
 
@@ -314,8 +337,13 @@ def test_monitoring_for_admin(carrier, client_for):
     failed = make_job(carrier["clerk"], status=JobStatus.FAILED, error="boom", finished_at=timezone.now())
     make_job(carrier["clerk"], status=JobStatus.FAILED, finished_at=timezone.now() - timedelta(days=3))
     make_job(carrier["clerk"], status=JobStatus.RUNNING)
-    audit_event(kind=AuditKind.AUTH, action="auth.login_failed", actor=None, object_type="platform.user",
-                object_repr="mallory")
+    audit_event(
+        kind=AuditKind.AUTH,
+        action="auth.login_failed",
+        actor=None,
+        object_type="platform.user",
+        object_repr="mallory",
+    )
 
     response = client_for(carrier["admin"]).get(reverse("monitoring"))
 
@@ -343,8 +371,9 @@ def test_monitoring_shows_a_failing_check(carrier, client_for, monkeypatch):
 
 def test_monitoring_retry_returns_to_monitoring(carrier, client_for):
     failed = make_job(carrier["clerk"], status=JobStatus.FAILED)
-    response = client_for(carrier["admin"]).post(reverse("job-retry", args=[failed.pk]),
-                                                 {"next": reverse("monitoring")})
+    response = client_for(carrier["admin"]).post(
+        reverse("job-retry", args=[failed.pk]), {"next": reverse("monitoring")}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("monitoring")
     failed.refresh_from_db()
     assert failed.status == JobStatus.QUEUED

@@ -33,7 +33,9 @@ def test_failed_action_writes_nothing(carrier):
 
 def test_request_context_reaches_audit(carrier, client_for):
     client = client_for(carrier["clerk"])
-    client.post("/language/", {"language": "en", "next": "/"}, REMOTE_ADDR="192.0.2.7", HTTP_USER_AGENT="UA-x")
+    client.post(
+        "/language/", {"language": "en", "next": "/"}, REMOTE_ADDR="192.0.2.7", HTTP_USER_AGENT="UA-x"
+    )
     log = AuditLog.objects.get(action="user.set_language")
     assert log.ip == "192.0.2.7" and log.user_agent == "UA-x" and log.channel == "ui" and log.request_id
 

@@ -43,8 +43,9 @@ def test_lockout_after_threshold_even_with_right_password(carrier, client):
 
 def test_lockout_threshold_is_a_parameter(carrier, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.parameter_update(actor=carrier["admin"], parameter=Parameter.objects.get(key="auth.lockout_threshold"),
-                                 value="2")
+        actions.parameter_update(
+            actor=carrier["admin"], parameter=Parameter.objects.get(key="auth.lockout_threshold"), value="2"
+        )
     login(client, "clerk", "bad")
     login(client, "clerk", "bad")
     assert login(client, "clerk", PASSWORD).status_code == 403

@@ -23,10 +23,19 @@ def field_errors(html: str) -> dict[str, list[str]]:
 
 
 def new_user_data(carrier, **over):
-    data = {"username": "newclerk", "full_name": "新营业员", "employee_no": "E1001",
-            "org_unit": carrier.branch.pk, "role": Role.objects.get(code="clerk").pk,
-            "email": "new@example.com", "mobile": "13800000000", "id_number": "", "language": "zh-hans",
-            "password": STRONG, "password_confirm": STRONG}
+    data = {
+        "username": "newclerk",
+        "full_name": "新营业员",
+        "employee_no": "E1001",
+        "org_unit": carrier.branch.pk,
+        "role": Role.objects.get(code="clerk").pk,
+        "email": "new@example.com",
+        "mobile": "13800000000",
+        "id_number": "",
+        "language": "zh-hans",
+        "password": STRONG,
+        "password_confirm": STRONG,
+    }
     data.update(over)
     return data
 
@@ -42,21 +51,24 @@ def test_admin_creates_a_user(carrier, client_for):
     assert AuditLog.objects.filter(action="user.create", object_id=str(user.pk)).exists()
 
 
-@pytest.mark.parametrize(("over", "field"), [
-    ({"username": "clerk"}, "username"),
-    ({"password": "12345", "password_confirm": "12345"}, "password"),
-    ({"password": "password123", "password_confirm": "password123"}, "password"),
-    ({"password_confirm": "something-else"}, "password_confirm"),
-    ({"org_unit": "abc"}, "org_unit"),
-    ({"org_unit": ""}, "org_unit"),
-    ({"role": 99999}, "role"),
-    ({"email": "not-an-email"}, "email"),
-    ({"id_number": "330106199001011230"}, "id_number"),
-    ({"id_number": "12345"}, "id_number"),
-    ({"username": "bad name!"}, "username"),
-    ({"username": ""}, "username"),
-    ({"language": "fr"}, "language"),
-])
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"username": "clerk"}, "username"),
+        ({"password": "12345", "password_confirm": "12345"}, "password"),
+        ({"password": "password123", "password_confirm": "password123"}, "password"),
+        ({"password_confirm": "something-else"}, "password_confirm"),
+        ({"org_unit": "abc"}, "org_unit"),
+        ({"org_unit": ""}, "org_unit"),
+        ({"role": 99999}, "role"),
+        ({"email": "not-an-email"}, "email"),
+        ({"id_number": "330106199001011230"}, "id_number"),
+        ({"id_number": "12345"}, "id_number"),
+        ({"username": "bad name!"}, "username"),
+        ({"username": ""}, "username"),
+        ({"language": "fr"}, "language"),
+    ],
+)
 def test_bad_input_on_create_names_the_field(carrier, client_for, over, field):
     before = User.objects.count()
     response = client_for(carrier["admin"]).post(reverse("user-create"), new_user_data(carrier, **over))
@@ -67,7 +79,8 @@ def test_bad_input_on_create_names_the_field(carrier, client_for, over, field):
 
 def test_weak_password_shows_djangos_validator_messages(carrier, client_for):
     response = client_for(carrier["admin"]).post(
-        reverse("user-create"), new_user_data(carrier, password="12345", password_confirm="12345"))
+        reverse("user-create"), new_user_data(carrier, password="12345", password_confirm="12345")
+    )
     html = response.content.decode()
     messages = " ".join(field_errors(html)["password"])
     assert "至少 10 个字符" in messages  # Django's minimum-length rule, in the user's language (Chinese)
@@ -87,7 +100,8 @@ def test_org_unit_outside_scope_is_a_field_error(carrier, client_for, city_admin
 
 def test_scoped_admin_cannot_grant_the_admin_role(carrier, client_for, city_admin):  # noqa: F811
     response = client_for(city_admin).post(
-        reverse("user-create"), new_user_data(carrier, role=Role.objects.get(code="admin").pk))
+        reverse("user-create"), new_user_data(carrier, role=Role.objects.get(code="admin").pk)
+    )
     assert response.status_code == 200 and "role" in field_errors(response.content.decode())
     assert not User.objects.filter(username="newclerk").exists()
 
@@ -97,9 +111,17 @@ def test_edit_keeps_id_number_when_left_blank(carrier, client_for):
     clerk.id_number = valid_id()
     clerk.save()
     client = client_for(carrier["admin"])
-    data = {"full_name": "改名营业员", "employee_no": "", "org_unit": carrier.branch.pk,
-            "role": clerk.role_id, "email": "", "mobile": "", "id_number": "", "language": "zh-hans",
-            "is_active": "on"}
+    data = {
+        "full_name": "改名营业员",
+        "employee_no": "",
+        "org_unit": carrier.branch.pk,
+        "role": clerk.role_id,
+        "email": "",
+        "mobile": "",
+        "id_number": "",
+        "language": "zh-hans",
+        "is_active": "on",
+    }
     assert client.post(reverse("user-edit", args=[clerk.pk]), data).status_code == 302
     clerk.refresh_from_db()
     assert clerk.full_name == "改名营业员" and clerk.id_number.reveal_unaudited() == valid_id()
@@ -115,8 +137,13 @@ def test_edit_keeps_id_number_when_left_blank(carrier, client_for):
 def test_edit_errors_name_the_field(carrier, client_for):
     admin = carrier["admin"]
     client = client_for(admin)
-    data = {"full_name": admin.full_name, "org_unit": admin.org_unit_id, "role": admin.role_id,
-            "language": "zh-hans", "is_active": ""}
+    data = {
+        "full_name": admin.full_name,
+        "org_unit": admin.org_unit_id,
+        "role": admin.role_id,
+        "language": "zh-hans",
+        "is_active": "",
+    }
     response = client.post(reverse("user-edit", args=[admin.pk]), data)
     assert response.status_code == 200 and "is_active" in field_errors(response.content.decode())
     admin.refresh_from_db()
@@ -127,8 +154,13 @@ def test_edit_errors_name_the_field(carrier, client_for):
 
 def test_edit_moves_a_user_and_audits(carrier, client_for):
     clerk = carrier["clerk"]
-    data = {"full_name": clerk.full_name, "org_unit": carrier.other_branch.pk, "role": clerk.role_id,
-            "language": "en", "is_active": "on"}
+    data = {
+        "full_name": clerk.full_name,
+        "org_unit": carrier.other_branch.pk,
+        "role": clerk.role_id,
+        "language": "en",
+        "is_active": "on",
+    }
     assert client_for(carrier["admin"]).post(reverse("user-edit", args=[clerk.pk]), data).status_code == 302
     clerk.refresh_from_db()
     assert clerk.org_unit == carrier.other_branch and clerk.language == "en"
@@ -160,9 +192,16 @@ def test_unlock_clears_the_lockout(carrier, client_for):
     from axes.models import AccessAttempt
 
     clerk = carrier["clerk"]
-    AccessAttempt.objects.create(username=clerk.username, ip_address="10.0.0.1", user_agent="t",
-                                 failures_since_start=99, get_data="", post_data="", http_accept="",
-                                 path_info="/")
+    AccessAttempt.objects.create(
+        username=clerk.username,
+        ip_address="10.0.0.1",
+        user_agent="t",
+        failures_since_start=99,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/",
+    )
     client = client_for(carrier["admin"])
     assert 'data-testid="locked"' in client.get(reverse("user-detail", args=[clerk.pk])).content.decode()
     response = client.post(reverse("user-unlock", args=[clerk.pk]))
@@ -178,21 +217,26 @@ def test_admin_creates_a_branch(carrier, client_for):
     client = client_for(carrier["admin"])
     html = client.get(reverse("org-create"), {"parent": carrier.city.pk}).content.decode()
     assert re.search(r'<option value="branch" selected>', html)
-    response = client.post(reverse("org-create"), {"parent": carrier.city.pk, "kind": "branch",
-                                                   "code": "ZJ-HZ-02", "name": "滨江营业厅"})
+    response = client.post(
+        reverse("org-create"),
+        {"parent": carrier.city.pk, "kind": "branch", "code": "ZJ-HZ-02", "name": "滨江营业厅"},
+    )
     unit = OrgUnit.objects.get(code="ZJ-HZ-02")
     assert response.status_code == 302 and response["Location"] == reverse("org-detail", args=[unit.pk])
     assert unit.path.startswith(carrier.city.path) and unit.depth == carrier.city.depth + 1
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"parent": "PROVINCE", "kind": "branch"}, "kind"),
-    ({"parent": "", "kind": "city"}, "parent"),
-    ({"parent": "CITY", "kind": "galaxy"}, "kind"),
-    ({"parent": "abc", "kind": "branch"}, "parent"),
-    ({"parent": "CITY", "kind": "branch", "code": "ZJ-HZ-01"}, "code"),
-    ({"parent": "CITY", "kind": "branch", "name": ""}, "name"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"parent": "PROVINCE", "kind": "branch"}, "kind"),
+        ({"parent": "", "kind": "city"}, "parent"),
+        ({"parent": "CITY", "kind": "galaxy"}, "kind"),
+        ({"parent": "abc", "kind": "branch"}, "parent"),
+        ({"parent": "CITY", "kind": "branch", "code": "ZJ-HZ-01"}, "code"),
+        ({"parent": "CITY", "kind": "branch", "name": ""}, "name"),
+    ],
+)
 def test_bad_org_input_names_the_field(carrier, client_for, data, field):
     data = {"code": "NEW-1", "name": "新单位"} | data
     named = {"PROVINCE": carrier.province.pk, "CITY": carrier.city.pk}
@@ -214,8 +258,13 @@ def test_parent_outside_scope_is_a_field_error(carrier, client_for, city_admin):
 def test_org_edit(carrier, client_for):
     client = client_for(carrier["admin"])
     url = reverse("org-edit", args=[carrier.branch.pk])
-    data = {"name": "西湖旗舰营业厅", "name_en": "West Lake flagship", "region_code": "0571", "address": "",
-            "is_active": "on"}
+    data = {
+        "name": "西湖旗舰营业厅",
+        "name_en": "West Lake flagship",
+        "region_code": "0571",
+        "address": "",
+        "is_active": "on",
+    }
     assert client.post(url, data).status_code == 302
     carrier.branch.refresh_from_db()
     assert carrier.branch.name == "西湖旗舰营业厅"
@@ -243,8 +292,10 @@ def test_role_edit_changes_scope_and_permissions_and_is_audited(carrier, client_
     client = client_for(carrier["admin"])
     html = client.get(reverse("role-edit", args=[role.pk])).content.decode()
     assert 'id="perm-export_data" checked' in html and 'id="perm-reveal_pii">' in html
-    response = client.post(reverse("role-edit", args=[role.pk]), {
-        "name": role.name, "name_en": role.name_en, "data_scope": "own", "permissions": [reveal.pk]})
+    response = client.post(
+        reverse("role-edit", args=[role.pk]),
+        {"name": role.name, "name_en": role.name_en, "data_scope": "own", "permissions": [reveal.pk]},
+    )
     assert response.status_code == 302
     role.refresh_from_db()
     assert role.data_scope == "own"
@@ -257,16 +308,19 @@ def test_role_edit_changes_scope_and_permissions_and_is_audited(carrier, client_
 def test_role_edit_bad_input(carrier, client_for):
     role = Role.objects.get(code="marketer")
     client = client_for(carrier["admin"])
-    response = client.post(reverse("role-edit", args=[role.pk]), {"name": "x", "data_scope": "galaxy",
-                                                                   "permissions": ["abc"]})
+    response = client.post(
+        reverse("role-edit", args=[role.pk]), {"name": "x", "data_scope": "galaxy", "permissions": ["abc"]}
+    )
     assert response.status_code == 200
     errors = field_errors(response.content.decode())
     assert "data_scope" in errors and "permissions" in errors
     role.refresh_from_db()
     assert role.data_scope == "subtree"
     admin_role = Role.objects.get(code="admin")
-    response = client.post(reverse("role-edit", args=[admin_role.pk]),
-                           {"name": admin_role.name, "data_scope": "all", "permissions": []})
+    response = client.post(
+        reverse("role-edit", args=[admin_role.pk]),
+        {"name": admin_role.name, "data_scope": "all", "permissions": []},
+    )
     assert response.status_code == 200 and "permissions" in field_errors(response.content.decode())
     assert admin_role.permissions.filter(codename="manage_platform").exists()
     assert client.get(reverse("role-edit", args=[99999])).status_code == 404
@@ -301,16 +355,21 @@ def test_profile_language_switch(carrier, client_for):
 def test_profile_password_change(carrier, client_for):
     clerk = carrier["clerk"]
     client = client_for(clerk)
-    response = client.post(reverse("profile"), {"form": "password", "current_password": "wrong",
-                                                "password": STRONG, "password_confirm": STRONG})
+    response = client.post(
+        reverse("profile"),
+        {"form": "password", "current_password": "wrong", "password": STRONG, "password_confirm": STRONG},
+    )
     assert response.status_code == 200 and "current_password" in field_errors(response.content.decode())
-    response = client.post(reverse("profile"), {"form": "password", "current_password": PASSWORD,
-                                                "password": "short", "password_confirm": "short"})
+    response = client.post(
+        reverse("profile"),
+        {"form": "password", "current_password": PASSWORD, "password": "short", "password_confirm": "short"},
+    )
     assert response.status_code == 200 and "password" in field_errors(response.content.decode())
-    response = client.post(reverse("profile"), {"form": "password", "current_password": PASSWORD,
-                                                "password": STRONG, "password_confirm": STRONG})
+    response = client.post(
+        reverse("profile"),
+        {"form": "password", "current_password": PASSWORD, "password": STRONG, "password_confirm": STRONG},
+    )
     assert response.status_code == 302
     clerk.refresh_from_db()
     assert clerk.check_password(STRONG)
     assert client.get(reverse("profile")).status_code == 200  # still signed in
-

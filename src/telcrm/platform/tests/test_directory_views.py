@@ -15,11 +15,19 @@ def admin_pages(c):
     clerk = c["clerk"]
     role = Role.objects.get(code="marketer")
     return [
-        reverse("org-tree"), reverse("org-tree") + "?q=西湖", reverse("org-create"),
-        reverse("org-create") + f"?parent={c.city.pk}", reverse("org-detail", args=[c.branch.pk]),
-        reverse("org-edit", args=[c.branch.pk]), reverse("user-list"), reverse("user-create"),
-        reverse("user-detail", args=[clerk.pk]), reverse("user-edit", args=[clerk.pk]),
-        reverse("user-password", args=[clerk.pk]), reverse("role-list"), reverse("role-edit", args=[role.pk]),
+        reverse("org-tree"),
+        reverse("org-tree") + "?q=西湖",
+        reverse("org-create"),
+        reverse("org-create") + f"?parent={c.city.pk}",
+        reverse("org-detail", args=[c.branch.pk]),
+        reverse("org-edit", args=[c.branch.pk]),
+        reverse("user-list"),
+        reverse("user-create"),
+        reverse("user-detail", args=[clerk.pk]),
+        reverse("user-edit", args=[clerk.pk]),
+        reverse("user-password", args=[clerk.pk]),
+        reverse("role-list"),
+        reverse("role-edit", args=[role.pk]),
         reverse("profile"),
     ]
 
@@ -36,16 +44,28 @@ def test_clerk_gets_403_on_admin_pages(carrier, client_for):
     clerk = carrier["clerk"]
     client = client_for(clerk)
     role = Role.objects.get(code="marketer")
-    for url in [reverse("org-tree"), reverse("org-create"), reverse("org-edit", args=[carrier.branch.pk]),
-                reverse("org-detail", args=[carrier.branch.pk]), reverse("user-list"), reverse("user-create"),
-                reverse("user-detail", args=[clerk.pk]), reverse("user-edit", args=[clerk.pk]),
-                reverse("user-password", args=[clerk.pk]), reverse("role-list"),
-                reverse("role-edit", args=[role.pk])]:
+    for url in [
+        reverse("org-tree"),
+        reverse("org-create"),
+        reverse("org-edit", args=[carrier.branch.pk]),
+        reverse("org-detail", args=[carrier.branch.pk]),
+        reverse("user-list"),
+        reverse("user-create"),
+        reverse("user-detail", args=[clerk.pk]),
+        reverse("user-edit", args=[clerk.pk]),
+        reverse("user-password", args=[clerk.pk]),
+        reverse("role-list"),
+        reverse("role-edit", args=[role.pk]),
+    ]:
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("user-unlock", args=[clerk.pk])).status_code == 403
     assert client.post(reverse("user-export")).status_code == 403
-    assert client.post(reverse("org-create"), {"kind": "team", "code": "X", "name": "x",
-                                               "parent": carrier.branch.pk}).status_code == 403
+    assert (
+        client.post(
+            reverse("org-create"), {"kind": "team", "code": "X", "name": "x", "parent": carrier.branch.pk}
+        ).status_code
+        == 403
+    )
     assert not OrgUnit.objects.filter(code="X").exists()
 
 
@@ -85,15 +105,23 @@ def test_user_outside_scope_is_404(carrier, client_for):
 def test_scoped_admin_gets_404_outside_his_city(carrier, client_for, city_admin):  # noqa: F811
     client = client_for(city_admin)
     other = carrier["other_clerk"]
-    for url in [reverse("user-detail", args=[other.pk]), reverse("user-edit", args=[other.pk]),
-                reverse("user-password", args=[other.pk]),
-                reverse("org-detail", args=[carrier.other_branch.pk]),
-                reverse("org-edit", args=[carrier.other_branch.pk])]:
+    for url in [
+        reverse("user-detail", args=[other.pk]),
+        reverse("user-edit", args=[other.pk]),
+        reverse("user-password", args=[other.pk]),
+        reverse("org-detail", args=[carrier.other_branch.pk]),
+        reverse("org-edit", args=[carrier.other_branch.pk]),
+    ]:
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("user-unlock", args=[other.pk])).status_code == 404
     assert client.post(reverse("user-reveal", args=[other.pk, "id_number"])).status_code == 404
-    assert client.post(reverse("user-password", args=[other.pk]),
-                       {"password": "Zx9!kq2Lm#r8", "password_confirm": "Zx9!kq2Lm#r8"}).status_code == 404
+    assert (
+        client.post(
+            reverse("user-password", args=[other.pk]),
+            {"password": "Zx9!kq2Lm#r8", "password_confirm": "Zx9!kq2Lm#r8"},
+        ).status_code
+        == 404
+    )
     assert client.get(reverse("user-edit", args=[carrier["clerk"].pk])).status_code == 200
 
 
@@ -154,8 +182,15 @@ def test_user_list_filters_and_sort(carrier, client_for):
 
 def test_user_list_bad_filters_are_reported_not_500(carrier, client_for):
     client = client_for(carrier["branch_manager"])
-    for params in ({"org_unit": "abc"}, {"org_unit": carrier.other_branch.pk}, {"role": "nope"},
-                   {"active": "maybe"}, {"sort": "password"}, {"page": "x"}, {"q": "\x00%_"}):
+    for params in (
+        {"org_unit": "abc"},
+        {"org_unit": carrier.other_branch.pk},
+        {"role": "nope"},
+        {"active": "maybe"},
+        {"sort": "password"},
+        {"page": "x"},
+        {"q": "\x00%_"},
+    ):
         response = client.get(reverse("user-list"), params)
         assert response.status_code == 200, params
     html = client.get(reverse("user-list"), {"org_unit": carrier.other_branch.pk}).content.decode()
@@ -205,8 +240,9 @@ def test_user_list_query_count_does_not_grow_with_rows(carrier, client_for):
 
 
 # --- export -----------------------------------------------------------------------------------
-def test_export_contains_only_users_in_scope(carrier, client_for, settings, tmp_path,
-                                             django_capture_on_commit_callbacks):
+def test_export_contains_only_users_in_scope(
+    carrier, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
     from openpyxl import load_workbook
 
     settings.MEDIA_ROOT = tmp_path
@@ -225,13 +261,15 @@ def test_export_contains_only_users_in_scope(carrier, client_for, settings, tmp_
     assert AuditLog.objects.filter(kind="export", actor=carrier["branch_manager"]).exists()
 
 
-def test_export_keeps_the_list_filters(carrier, client_for, settings, tmp_path,
-                                       django_capture_on_commit_callbacks):
+def test_export_keeps_the_list_filters(
+    carrier, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     client = client_for(carrier["admin"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("user-export"),
-                    {"role": "clerk", "org_unit": carrier.city.pk, "sort": "-username"})
+        client.post(
+            reverse("user-export"), {"role": "clerk", "org_unit": carrier.city.pk, "sort": "-username"}
+        )
     job = Job.objects.get(owner=carrier["admin"])
     assert job.params["filters"] == {"role": "clerk", "org_unit": carrier.city.pk, "sort": "-username"}
     assert job.result["rows"] == 1

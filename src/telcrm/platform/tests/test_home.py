@@ -30,7 +30,11 @@ def menu_names(user):
 
 
 def test_menu_follows_permissions(carrier):
-    admin, clerk, manager = menu_names(carrier["admin"]), menu_names(carrier["clerk"]), menu_names(carrier["branch_manager"])
+    admin, clerk, manager = (
+        menu_names(carrier["admin"]),
+        menu_names(carrier["clerk"]),
+        menu_names(carrier["branch_manager"]),
+    )
     assert {"user-list", "role-list", "parameter-list", "audit-list", "monitoring"} <= admin
     assert "role-list" not in clerk and "parameter-list" not in clerk and "audit-list" not in clerk
     assert {"home", "notification-list", "job-list"} <= clerk

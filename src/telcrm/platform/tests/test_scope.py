@@ -44,7 +44,10 @@ def test_org_units_restricted(carrier):
     seen = set(OrgUnit.objects.restrict(carrier["branch_manager"]).values_list("code", flat=True))
     assert seen == {"ZJ-HZ-01"}
     assert set(OrgUnit.objects.restrict(carrier["backoffice"]).values_list("code", flat=True)) == {
-        "ZJ-HZ", "ZJ-HZ-01", "ZJ-HZ-T1"}
+        "ZJ-HZ",
+        "ZJ-HZ-01",
+        "ZJ-HZ-T1",
+    }
 
 
 def test_scoped_model_own_scope_uses_owner(carrier):
@@ -54,7 +57,9 @@ def test_scoped_model_own_scope_uses_owner(carrier):
     Job.objects.create(kind="x", title="colleague", owner=carrier["branch_manager"], org_unit=clerk.org_unit)
     assert list(Job.objects.restrict(clerk)) == [mine]
     assert set(Job.objects.restrict(carrier["branch_manager"]).values_list("title", flat=True)) == {
-        "mine", "colleague"}
+        "mine",
+        "colleague",
+    }
 
 
 def test_search_is_scoped(carrier):

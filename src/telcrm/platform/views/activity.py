@@ -33,15 +33,23 @@ from ..models import AuditKind, AuditLog, Job, JobStatus
 from . import health
 
 # Detail pages of object types, for the "open the object" link of an audit record.
-OBJECT_URLS = {"platform.user": "user-detail", "platform.orgunit": "org-detail", "platform.job": "job-detail",
-               "platform.dicttype": "dict-detail"}
+OBJECT_URLS = {
+    "platform.user": "user-detail",
+    "platform.orgunit": "org-detail",
+    "platform.job": "job-detail",
+    "platform.dicttype": "dict-detail",
+}
 # Foreign keys of these models are shown by name in a diff; others only by id, since a name (e.g. a
 # customer's) may be personal data the audit viewer has no business seeing.
-NAMED_MODELS = {"platform.orgunit", "platform.role", "platform.user", "platform.dicttype",
-                "platform.dictitem", "platform.workcalendar"}
+NAMED_MODELS = {
+    "platform.orgunit",
+    "platform.role",
+    "platform.user",
+    "platform.dicttype",
+    "platform.dictitem",
+    "platform.workcalendar",
+}
 STALE_HEARTBEAT = timedelta(minutes=3)  # the beat writes one every 30 s (settings.CELERY_BEAT_SCHEDULE)
-
-
 
 
 def _labels(model, *names) -> dict:
@@ -50,8 +58,9 @@ def _labels(model, *names) -> dict:
 
 def _safe_next(request, default: str) -> str:
     nxt = request.POST.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return nxt
     return default
 
@@ -93,8 +102,22 @@ def audit_detail(request, pk: int):
         "raw": raw,
         "field_label": _field_label(model, record.field) if record.field else "",
         "object_url": _object_url(record),
-        "labels": _labels(AuditLog, "at", "kind", "action", "actor", "org_unit", "object_type", "object_id",
-                          "object_repr", "field", "ip", "user_agent", "request_id", "channel"),
+        "labels": _labels(
+            AuditLog,
+            "at",
+            "kind",
+            "action",
+            "actor",
+            "org_unit",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "field",
+            "ip",
+            "user_agent",
+            "request_id",
+            "channel",
+        ),
         "is_reveal": record.kind == AuditKind.REVEAL,
     }
     return render(request, "platform/audit_detail.html", context)
@@ -152,13 +175,15 @@ def _diff_rows(model, before, after) -> tuple[list[dict], dict | None]:
         f = fields[key]
         old = _display(f, before.get(key), names) if key in before else None
         new = _display(f, after.get(key), names) if key in after else None
-        rows.append({
-            "key": key,
-            "label": capfirst(f.verbose_name) if f is not None and hasattr(f, "verbose_name") else key,
-            "old": old,
-            "new": new,
-            "changed": before.get(key) != after.get(key),
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": capfirst(f.verbose_name) if f is not None and hasattr(f, "verbose_name") else key,
+                "old": old,
+                "new": new,
+                "changed": before.get(key) != after.get(key),
+            }
+        )
     return rows, None
 
 
@@ -222,8 +247,19 @@ def job_list(request):
 def _job_context(job: Job) -> dict:
     return {
         "job": job,
-        "labels": _labels(Job, "kind", "status", "owner", "created_at", "started_at", "finished_at",
-                          "heartbeat_at", "attempts", "message", "error"),
+        "labels": _labels(
+            Job,
+            "kind",
+            "status",
+            "owner",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+            "attempts",
+            "message",
+            "error",
+        ),
         "error_summary": job.error.split("\n\n", 1)[0][:300],
         "can_download": job.status == JobStatus.SUCCEEDED and bool(job.result_file),
         "can_retry": job.status in (JobStatus.FAILED, JobStatus.CANCELLED),
@@ -245,8 +281,12 @@ def job_progress(request, pk):
     """The progress partial. While the job runs it carries hx-trigger="every 1s"; once finished it
     is returned without the trigger and with HTTP 286, which tells htmx to stop polling."""
     job = queries.job_get(request.user, pk)
-    return render(request, "platform/job_detail.html#progress", _job_context(job),
-                  status=286 if job.is_finished else 200)
+    return render(
+        request,
+        "platform/job_detail.html#progress",
+        _job_context(job),
+        status=286 if job.is_finished else 200,
+    )
 
 
 def _job_action(request, pk, action, done_message: str):
@@ -291,20 +331,27 @@ CHECKS = (
 
 
 def _check_titles() -> dict:
-    return {"database": pgettext("activity", "Database"), "cache": pgettext("activity", "Cache"),
-            "task_queue": pgettext("activity", "Task queue"),
-            "migrations": pgettext("activity", "Migrations")}
+    return {
+        "database": pgettext("activity", "Database"),
+        "cache": pgettext("activity", "Cache"),
+        "task_queue": pgettext("activity", "Task queue"),
+        "migrations": pgettext("activity", "Migrations"),
+    }
 
 
 def _detail_labels() -> dict:
     return {
-        "vendor": pgettext("activity", "Engine"), "backend": pgettext("activity", "Backend"),
-        "pending": pgettext("activity", "Pending migrations"), "broker": pgettext("activity", "Broker"),
+        "vendor": pgettext("activity", "Engine"),
+        "backend": pgettext("activity", "Backend"),
+        "pending": pgettext("activity", "Pending migrations"),
+        "broker": pgettext("activity", "Broker"),
         "eager": pgettext("activity", "Tasks run inline (eager)"),
         "last_heartbeat": pgettext("activity", "Last worker heartbeat"),
-        "worker": pgettext("activity", "Worker"), "jobs_queued": pgettext("activity", "Jobs queued"),
+        "worker": pgettext("activity", "Worker"),
+        "jobs_queued": pgettext("activity", "Jobs queued"),
         "jobs_running": pgettext("activity", "Jobs running"),
-        "jobs_failed_24h": pgettext("activity", "Jobs failed (24 h)"), "error": pgettext("activity", "Error"),
+        "jobs_failed_24h": pgettext("activity", "Jobs failed (24 h)"),
+        "error": pgettext("activity", "Error"),
     }
 
 
@@ -314,28 +361,45 @@ def _detail_labels() -> dict:
 def monitoring(request):
     require_any(request.user, "platform.manage_platform")
     titles, detail_labels = _check_titles(), _detail_labels()
-    worker_states = {"ok": pgettext("activity", "Reporting"), "stale": pgettext("activity", "Not reporting"),
-                     "eager": pgettext("activity", "Inline (eager)")}
+    worker_states = {
+        "ok": pgettext("activity", "Reporting"),
+        "stale": pgettext("activity", "Not reporting"),
+        "eager": pgettext("activity", "Inline (eager)"),
+    }
     checks = []
     for code, icon in CHECKS:
         result = health._timed(getattr(health, f"check_{code}"))
-        details = [(k, detail_labels.get(k, k), worker_states.get(v, v) if k == "worker" else v)
-                   for k, v in result.items() if k not in ("status", "ms")]
-        checks.append({"code": code, "icon": icon, "title": titles[code], "status": result["status"],
-                       "ms": result["ms"], "details": details,
-                       # the queue is healthy while the broker answers, but a silent worker needs a look
-                       "warning": result.get("worker") == "stale"})
+        details = [
+            (k, detail_labels.get(k, k), worker_states.get(v, v) if k == "worker" else v)
+            for k, v in result.items()
+            if k not in ("status", "ms")
+        ]
+        checks.append(
+            {
+                "code": code,
+                "icon": icon,
+                "title": titles[code],
+                "status": result["status"],
+                "ms": result["ms"],
+                "details": details,
+                # the queue is healthy while the broker answers, but a silent worker needs a look
+                "warning": result.get("worker") == "stale",
+            }
+        )
     now = timezone.now()
     since = now - timedelta(days=1)
     counts = queries.job_status_counts(request.user)
     failed = queries.job_list(request.user, status=JobStatus.FAILED)
-    heartbeats = [{"name": h.name, "seen_at": h.seen_at, "stale": now - h.seen_at > STALE_HEARTBEAT}
-                  for h in queries.worker_heartbeats()]
+    heartbeats = [
+        {"name": h.name, "seen_at": h.seen_at, "stale": now - h.seen_at > STALE_HEARTBEAT}
+        for h in queries.worker_heartbeats()
+    ]
     context = {
         "checks": checks,
         "healthy": all(c["status"] == "ok" for c in checks),
-        "job_counts": [{"status": s, "label": label, "count": counts.get(s, 0)}
-                       for s, label in JobStatus.choices],
+        "job_counts": [
+            {"status": s, "label": label, "count": counts.get(s, 0)} for s, label in JobStatus.choices
+        ],
         "heartbeats": heartbeats,
         "recent_failed": [
             (job, job.error.split("\n\n", 1)[0][:200])

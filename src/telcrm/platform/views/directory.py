@@ -47,11 +47,20 @@ VIEW_ORG = ("platform.view_orgunit", MANAGE)
 VIEW_USERS = ("platform.view_user", MANAGE)
 
 
-
-
 def _user_labels() -> dict:
-    names = ("username", "full_name", "employee_no", "org_unit", "role", "mobile", "email", "is_active",
-             "date_joined", "id_number", "language")
+    names = (
+        "username",
+        "full_name",
+        "employee_no",
+        "org_unit",
+        "role",
+        "mobile",
+        "email",
+        "is_active",
+        "date_joined",
+        "id_number",
+        "language",
+    )
     return {n: label(User, n) for n in names}
 
 
@@ -126,8 +135,9 @@ def org_create(request):
             if parent is not None:
                 initial["parent"] = parent
                 allowed = ALLOWED_CHILDREN[parent.kind]
-                initial["kind"] = next((k for k in ("province", "city", "branch", "team") if k in allowed),
-                                       None)
+                initial["kind"] = next(
+                    (k for k in ("province", "city", "branch", "team") if k in allowed), None
+                )
         form = OrgUnitCreateForm(initial=initial, actor=request.user)
     return render(request, "platform/org_form.html", {"form": form, "unit": None})
 
@@ -172,8 +182,11 @@ def user_list(request):
         "can_export": request.user.has_perm("platform.export_data"),
         "labels": _user_labels(),
     }
-    template = "platform/user_list.html#results" if request.htmx and not request.htmx.boosted else \
-        "platform/user_list.html"
+    template = (
+        "platform/user_list.html#results"
+        if request.htmx and not request.htmx.boosted
+        else "platform/user_list.html"
+    )
     return render(request, template, ctx)
 
 
@@ -279,13 +292,15 @@ def user_password(request, pk):
         form = SetPasswordForm(request.POST)
         if form.is_valid():
             try:
-                actions.user_set_password(actor=request.user, user=target,
-                                          password=form.cleaned_data["password"])
+                actions.user_set_password(
+                    actor=request.user, user=target, password=form.cleaned_data["password"]
+                )
             except ValidationError as exc:
                 apply_action_errors(form, exc)
             else:
-                messages.success(request, _("The password of %(username)s was reset.")
-                                 % {"username": target.username})
+                messages.success(
+                    request, _("The password of %(username)s was reset.") % {"username": target.username}
+                )
                 return redirect("user-detail", target.pk)
     else:
         form = SetPasswordForm()
@@ -310,9 +325,14 @@ def _can_edit_roles(user) -> bool:
 @scoped_view
 def role_list(request):
     require_any(request.user, MANAGE)
-    return render(request, "platform/role_list.html", {
-        "roles": queries.role_list(request.user), "can_edit": _can_edit_roles(request.user),
-    })
+    return render(
+        request,
+        "platform/role_list.html",
+        {
+            "roles": queries.role_list(request.user),
+            "can_edit": _can_edit_roles(request.user),
+        },
+    )
 
 
 @scoped_view
@@ -326,17 +346,28 @@ def role_edit(request, pk):
             editable = form.fields["permissions"].queryset
             kept = list(role.permissions.exclude(pk__in=editable.values("pk")).select_related("content_type"))
             try:
-                actions.role_update(actor=request.user, role=role, data_scope=form.cleaned_data["data_scope"],
-                                    permissions=kept + list(form.cleaned_data["permissions"]),
-                                    name=form.cleaned_data["name"], name_en=form.cleaned_data["name_en"])
+                actions.role_update(
+                    actor=request.user,
+                    role=role,
+                    data_scope=form.cleaned_data["data_scope"],
+                    permissions=kept + list(form.cleaned_data["permissions"]),
+                    name=form.cleaned_data["name"],
+                    name_en=form.cleaned_data["name_en"],
+                )
             except ValidationError as exc:
                 apply_action_errors(form, exc)
             else:
                 messages.success(request, _("Role “%(name)s” saved.") % {"name": role.name})
                 return redirect("role-list")
     else:
-        form = RoleForm(initial={"name": role.name, "name_en": role.name_en, "data_scope": role.data_scope,
-                                 "permissions": list(role.permissions.all())})
+        form = RoleForm(
+            initial={
+                "name": role.name,
+                "name_en": role.name_en,
+                "data_scope": role.data_scope,
+                "permissions": list(role.permissions.all()),
+            }
+        )
     return render(request, "platform/role_form.html", {"form": form, "role": role})
 
 
@@ -358,28 +389,54 @@ def profile(request):
                 with translation.override(lang):
                     messages.success(request, _("Language changed."))
                 response = redirect("profile")
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600,
-                                    samesite="Lax", secure=request.is_secure())
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    lang,
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
                 return response
     elif request.method == "POST" and request.POST.get("form") == "password":
         password_form = ChangeOwnPasswordForm(request.POST)
         if password_form.is_valid():
             try:
                 data = password_form.cleaned_data
-                user = actions.user_set_password(actor=me, user=me, password=data["password"],
-                                                 current_password=data["current_password"])
+                user = actions.user_set_password(
+                    actor=me, user=me, password=data["password"], current_password=data["current_password"]
+                )
             except ValidationError as exc:
                 apply_action_errors(password_form, exc)
             else:
                 update_session_auth_hash(request, user)  # stay signed in on this device
                 messages.success(request, _("Your password was changed."))
                 return redirect("profile")
-    return render(request, "platform/profile.html", {
-        "me": me, "labels": _user_labels(), "language_form": language_form, "password_form": password_form,
-    })
+    return render(
+        request,
+        "platform/profile.html",
+        {
+            "me": me,
+            "labels": _user_labels(),
+            "language_form": language_form,
+            "password_form": password_form,
+        },
+    )
 
 
 __all__ = [
-    "org_create", "org_detail", "org_edit", "org_tree", "profile", "role_edit", "role_list", "user_create",
-    "user_detail", "user_edit", "user_export", "user_list", "user_password", "user_reveal", "user_unlock",
+    "org_create",
+    "org_detail",
+    "org_edit",
+    "org_tree",
+    "profile",
+    "role_edit",
+    "role_list",
+    "user_create",
+    "user_detail",
+    "user_edit",
+    "user_export",
+    "user_list",
+    "user_password",
+    "user_reveal",
+    "user_unlock",
 ]

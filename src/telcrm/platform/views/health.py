@@ -31,8 +31,14 @@ def _redact(text: str) -> str:
     from django.conf import settings
 
     db = settings.DATABASES[DEFAULT_DB_ALIAS]
-    for secret in (settings.CELERY_BROKER_URL, getattr(settings, "REDIS_URL", None), settings.DATABASE_URL,
-                   db.get("PASSWORD"), settings.SECRET_KEY, settings.PII_KEY):
+    for secret in (
+        settings.CELERY_BROKER_URL,
+        getattr(settings, "REDIS_URL", None),
+        settings.DATABASE_URL,
+        db.get("PASSWORD"),
+        settings.SECRET_KEY,
+        settings.PII_KEY,
+    ):
         if secret and len(str(secret)) >= 4:
             text = text.replace(str(secret), "***")
     return re.sub(r"(\w+://)[^/@\s]*@", r"\1***@", text)  # user:password@ in any other URL
@@ -68,8 +74,10 @@ def check_task_queue():
     from ..models import Job, JobStatus, WorkerHeartbeat
 
     # Only the scheme of the broker URL: the rest may hold a host name and a password.
-    detail = {"broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
-              "eager": settings.CELERY_TASK_ALWAYS_EAGER}
+    detail = {
+        "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
+        "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    }
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -80,8 +88,9 @@ def check_task_queue():
     jobs = Job.objects.dangerously_unscoped()
     detail["jobs_queued"] = jobs.filter(status=JobStatus.QUEUED).count()
     detail["jobs_running"] = jobs.filter(status=JobStatus.RUNNING).count()
-    detail["jobs_failed_24h"] = jobs.filter(status=JobStatus.FAILED,
-                                            finished_at__gte=timezone.now() - timedelta(days=1)).count()
+    detail["jobs_failed_24h"] = jobs.filter(
+        status=JobStatus.FAILED, finished_at__gte=timezone.now() - timedelta(days=1)
+    ).count()
     # The broker answering is what makes the queue healthy; a stale worker is reported, not fatal,
     # since jobs wait safely in the queue until a worker returns.
     return detail

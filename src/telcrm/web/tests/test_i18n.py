@@ -15,15 +15,21 @@ def _messages_tool():
 
 def test_every_message_has_a_chinese_translation():
     gaps = _messages_tool().missing()
-    assert gaps == {}, "untranslated msgids (add them to a .po file under locale/zh_Hans/LC_MESSAGES/): " + repr(gaps)
+    assert gaps == {}, (
+        "untranslated msgids (add them to a .po file under locale/zh_Hans/LC_MESSAGES/): " + repr(gaps)
+    )
 
 
 def test_catalogues_compile_without_duplicates():
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "compile_messages.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -36,7 +42,9 @@ def test_placeholders_survive_translation():
     bad = []
     for po_path in (ROOT / "src").rglob("locale/zh_Hans/LC_MESSAGES/*.po"):
         for e in polib.pofile(str(po_path)):
-            if e.msgstr and sorted(re.findall(r"%\(\w+\)[sd]", e.msgid)) != sorted(re.findall(r"%\(\w+\)[sd]", e.msgstr)):
+            if e.msgstr and sorted(re.findall(r"%\(\w+\)[sd]", e.msgid)) != sorted(
+                re.findall(r"%\(\w+\)[sd]", e.msgstr)
+            ):
                 bad.append((po_path.name, e.msgid))
     assert bad == []
 
