@@ -85,6 +85,11 @@ def decrypt(token: str, *, context: str) -> str:
         raise DecryptionError("ciphertext failed authentication") from exc
 
 
+def key_id_of(token: str) -> str:
+    parts = (token or "").split(".", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
 def is_ciphertext(value: str) -> bool:
     return bool(re.fullmatch(r"v1\.[0-9a-f]{8}\.[A-Za-z0-9_\-=]+", value or ""))
 

@@ -85,7 +85,9 @@ class EncryptedField(models.TextField):
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)
         if isinstance(value, Sealed):
-            return value.ciphertext
+            if not value or crypto.key_id_of(value.ciphertext) == crypto.keys()[0].key_id:
+                return value.ciphertext
+            value = value.reveal_unaudited()  # written under an older key: re-encrypt and re-index
         plaintext = crypto.normalize(value or "") if self.mask == "id_number" else (value or "").strip()
         token = crypto.encrypt(plaintext, context=self.context) if plaintext else ""
         if self.index_field:

@@ -65,3 +65,23 @@ def test_audit_of_changes_never_holds_plaintext(carrier):
     log = AuditLog.objects.filter(action="user.update").latest("id")
     assert "id_number" in log.after
     assert ID not in str(log.after) and "1234" not in str(log.after["id_number"])
+
+
+def test_rows_move_to_the_new_key_when_saved_after_a_rotation(staff, settings, monkeypatch):
+    from telcrm.platform import crypto
+
+    old_key = settings.PII_KEY
+    old_token = User.objects.get(pk=staff.pk).id_number.ciphertext
+    settings.PII_KEY = "rotated-key-material"
+    monkeypatch.setenv("TELCRM_PII_OLD_KEYS", old_key)
+    user = User.objects.get(pk=staff.pk)
+    assert str(user.id_number) == "330***********1234"  # still readable with the old key
+    user.full_name = "改名"
+    user.save()
+    fresh = User.objects.get(pk=staff.pk)
+    assert (
+        crypto.key_id_of(fresh.id_number.ciphertext) == crypto.keys()[0].key_id != crypto.key_id_of(old_token)
+    )
+    assert list(
+        User.objects.filter(id_number_bidx=crypto.blind_index(ID, context="platform.User.id_number"))
+    ) == [fresh]
