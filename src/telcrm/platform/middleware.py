@@ -11,12 +11,59 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import context
 from .parameters import param
 
 LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def _nul_field(querydict) -> str | None:
+    for name, values in querydict.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            return name.replace("\x00", "")
+    return None
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query string or form field is never meaningful input, and PostgreSQL
+    refuses it in text: answer 400 naming the field, once, here, instead of a 500 in some query.
+    (JSON bodies are checked by the API's serializers.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = _nul_field(request.GET)
+        if field is None and request.method == "POST" and request.content_type in FORM_TYPES:
+            field = _nul_field(request.POST)
+        if field is None:
+            return self.get_response(request)
+        message = gettext_lazy("The field %(field)s contains a NUL character, which is not allowed.")
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+            from django.utils import translation
+
+            def render(lang):
+                with translation.override(lang):
+                    return str(message) % {"field": field}
+
+            item = {
+                "field": field,
+                "code": "null_characters",
+                "message": render(translation.get_language()),
+                "message_zh": render("zh-hans"),
+                "message_en": render("en"),
+            }
+            return JsonResponse({"errors": [item]}, status=400)
+        from django.shortcuts import render as render_page
+
+        return render_page(request, "400.html", {"message": message % {"field": field}}, status=400)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RequestContextMiddleware:

