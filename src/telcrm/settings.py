@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "axes",
     "channels",
     "telcrm.platform",
+    "telcrm.customers",
     "telcrm.web",
 ]
 

@@ -23,6 +23,29 @@ class RoleDef:
 
 
 VIEW_DIRECTORY = ("platform.view_user", "platform.view_orgunit")
+CUSTOMER_READ = ("customers.view_customer",)
+CUSTOMER_WRITE = ("customers.view_customer", "customers.add_customer", "customers.change_customer")
+CUSTOMER_MANAGE = (
+    *CUSTOMER_WRITE,
+    "customers.merge_customer",
+    "customers.manage_blacklist",
+    "customers.set_credit",
+    "customers.import_customer",
+    "customers.review_update_request",
+)
+# What each role may do with customers; granted to existing databases by customers migration 0002.
+CUSTOMER_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "admin": CUSTOMER_MANAGE,
+    "analyst": CUSTOMER_READ,
+    "branch_manager": CUSTOMER_MANAGE,
+    "clerk": CUSTOMER_WRITE,
+    "backoffice": CUSTOMER_READ,
+    "installer": CUSTOMER_READ,
+    "agent": (*CUSTOMER_READ, "customers.change_customer"),
+    "service": (*CUSTOMER_READ, "customers.change_customer", "customers.review_update_request"),
+    "account_manager": CUSTOMER_WRITE,
+    "marketer": CUSTOMER_READ,
+}
 
 ROLES: tuple[RoleDef, ...] = (
     RoleDef(
@@ -146,6 +169,6 @@ def sync_roles() -> int:
             },
         )
         if was_created:
-            role.permissions.set(_permissions(d.permissions))
+            role.permissions.set(_permissions((*d.permissions, *CUSTOMER_PERMISSIONS.get(d.code, ()))))
             created += 1
     return created

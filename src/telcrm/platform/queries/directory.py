@@ -125,25 +125,34 @@ def role_get(pk) -> Role:
     return role
 
 
-ROLE_EXTRA_PERMISSIONS = ("view_user", "view_orgunit")
+# Model permissions offered in the role editor besides every app's custom ones ("app.codename").
+ROLE_EXTRA_PERMISSIONS = (
+    "platform.view_user",
+    "platform.view_orgunit",
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+)
 
 
 def role_permission_choices() -> QuerySet[Permission]:
-    """Permissions an administrator assigns to roles in the UI: the platform's own (custom) ones,
-    plus read access to the directory."""
+    """Permissions an administrator assigns to roles in the UI: the custom permissions of every
+    telcrm app, plus the model permissions in ROLE_EXTRA_PERMISSIONS."""
     from django.apps import apps
+    from django.db.models import Q
 
-    custom = {
-        code
-        for model in apps.get_app_config("platform").get_models()
-        for code, _label in model._meta.permissions
-    }
+    wanted = Q(pk__in=[])
+    for config in apps.get_app_configs():
+        if not config.name.startswith("telcrm."):
+            continue
+        custom = {code for model in config.get_models() for code, _label in model._meta.permissions}
+        extra = {p.split(".", 1)[1] for p in ROLE_EXTRA_PERMISSIONS if p.startswith(f"{config.label}.")}
+        if custom | extra:
+            wanted |= Q(content_type__app_label=config.label, codename__in=custom | extra)
     return (
-        Permission.objects.filter(
-            content_type__app_label="platform", codename__in=custom | set(ROLE_EXTRA_PERMISSIONS)
-        )
+        Permission.objects.filter(wanted)
         .select_related("content_type")
-        .order_by("codename")
+        .order_by("content_type__app_label", "codename")
     )
 
 

@@ -106,7 +106,7 @@ def test_org_unit_parent_outside_scope_is_rejected(carrier, city_admin):  # noqa
 def test_roles_list_with_permissions_and_counts(carrier):
     roles = {r["code"]: r for r in results(client_as(carrier["admin"]).get("/api/v1/roles/"))}
     assert "platform.manage_platform" in roles["admin"]["permissions"]
-    assert roles["clerk"]["permissions"] == ["platform.reveal_pii"]
+    assert [p for p in roles["clerk"]["permissions"] if p.startswith("platform.")] == ["platform.reveal_pii"]
     assert roles["clerk"]["user_count"] == 2
     # A branch manager counts only the users in his scope.
     roles = {r["code"]: r for r in results(client_as(carrier["branch_manager"]).get("/api/v1/roles/"))}
