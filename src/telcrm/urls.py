@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("telcrm.platform.api.urls")),
+    path("tmf-api/", include("telcrm.customers.tmf.urls")),
+    path("customers/", include("telcrm.customers.urls")),
     path("", include("telcrm.platform.urls")),
     path("", include("telcrm.web.urls")),
 ]

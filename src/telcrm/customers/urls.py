@@ -1,0 +1,3 @@
+"""Customer UI routes (views/ owns them; imports add theirs here)."""
+
+urlpatterns: list = []
