@@ -8,7 +8,7 @@ CUSTOMERS ?= 20000
 VENDOR := src/telcrm/web/static/vendor
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo run worker beat test test-fast test-e2e bench lint migrate messages browser clean
+.PHONY: setup demo run worker beat test test-fast test-e2e ctk bench lint migrate messages browser clean
 
 setup: $(STAMP) $(VENDOR)/.copied messages
 
@@ -66,6 +66,11 @@ test-fast: setup
 
 test-e2e: setup browser
 	$(BIN)/python -m pytest -q -m e2e $(PYTEST_ARGS)
+
+# TM Forum conformance kits (TMF629, TMF632, TMF666) with newman: against CTK_BASE when given, else a
+# scratch server on a free port (var/ctk/server); non-zero exit on any failed assertion (scripts/ctk.py).
+ctk: setup
+	$(BIN)/python scripts/ctk.py $(CTK_ARGS)
 
 # Debian's Chromium for the Playwright tests (Playwright never downloads a browser here).
 browser:

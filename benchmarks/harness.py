@@ -55,3 +55,45 @@ def compare(
                 target()
             out.append((time.perf_counter() - start) / number)
     return Figure(benchmark, figure, statistics.median(ours), statistics.median(theirs), baseline_name)
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """The p-th percentile (0–100) of ``samples``, linear between the nearest ranks."""
+    data = sorted(samples)
+    if len(data) == 1:
+        return data[0]
+    k = (len(data) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (k - lo)
+
+
+def percentile_compare(
+    benchmark: str,
+    figure: str,
+    fn,
+    baseline,
+    values,
+    *,
+    baseline_name: str,
+    rounds: int = 1,
+    percentiles=(50, 95),
+) -> list[Figure]:
+    """Time ``fn(v)`` and ``baseline(v)`` once per value (interleaved, ``rounds`` passes after a warm-up
+    pass) and report the given percentiles of the single-call latencies, one Figure per percentile:
+    what a user waits for varies with the value looked up, so the tail matters, not just the median."""
+    values = list(values)
+    for v in values:
+        fn(v)
+        baseline(v)
+    ours, theirs = [], []
+    for _ in range(rounds):
+        for v in values:
+            for target, out in ((fn, ours), (baseline, theirs)):
+                start = time.perf_counter()
+                target(v)
+                out.append(time.perf_counter() - start)
+    return [
+        Figure(benchmark, f"{figure}, p{p}", percentile(ours, p), percentile(theirs, p), baseline_name)
+        for p in percentiles
+    ]

@@ -1,6 +1,6 @@
 """``make bench``: run every benchmarks/bench_*.py against a fresh scratch database; print one table.
 
-    .venv/bin/python benchmarks/run.py [--users 20000] [--repeat 7] [--only param] [--keep]
+    .venv/bin/python benchmarks/run.py [--users 20000] [--repeat 7] [--only param] [--keep] [--customers N]
 
 The scratch database never holds the demo or production data:
 
@@ -9,6 +9,9 @@ The scratch database never holds the demo or production data:
 * PostgreSQL (``TELCRM_DATABASE_URL=postgresql://…/telcrm``): a separate database ``telcrm_bench``
   on the same server, created for the run and dropped afterwards (``--keep`` keeps it).
   With ``TELCRM_REDIS_URL`` the cache is that Redis under the key prefix ``telcrm-bench``.
+
+``BENCH_DATABASE_URL=postgresql://…/telcrm_10m`` runs against that existing database instead (used as
+it is, never dropped): how the figures at 10M customers are taken without loading them again.
 
 Each module may define ``prepare(ctx)`` and ``bench_*(ctx) -> list[Figure]`` (see harness.py).
 Values are times per operation; ratio = value / baseline, both measured in this run.
@@ -41,6 +44,18 @@ def scratch_database(keep: bool) -> tuple[str, object]:
     os.environ["TELCRM_TASKS_EAGER"] = "1"
     os.environ.setdefault("TELCRM_LOG_LEVEL", "WARNING")
     os.environ["TELCRM_CACHE_PREFIX"] = "telcrm-bench"
+    existing = os.environ.get("BENCH_DATABASE_URL", "")
+    if existing:
+        # An existing, already-loaded database (e.g. the 10M demo customers): used as it is, migrated,
+        # never created or dropped here. Benchmarks skip what they would have to load.
+        os.environ["TELCRM_DATABASE_URL"] = existing
+
+        def keep_it():
+            from django.db import connections
+
+            connections.close_all()
+
+        return f"existing database {urlsplit(existing).path.lstrip('/') or existing}", keep_it
     url = os.environ.get("TELCRM_DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         import dj_database_url
@@ -157,7 +172,15 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="rounds per figure (the median is kept)")
     parser.add_argument("--only", default="", help="run only benchmarks whose module.function contains this")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=None,
+        help="demo customers for bench_customers (default: $BENCH_CUSTOMERS or 50000)",
+    )
     args = parser.parse_args(argv)
+    if args.customers is not None:
+        os.environ["BENCH_CUSTOMERS"] = str(args.customers)
 
     label, cleanup = scratch_database(args.keep)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telcrm.settings")

@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "platform-heartbeat": {"task": "platform.heartbeat", "schedule": timedelta(seconds=30)},
     "platform-expire-tokens": {"task": "platform.expire_api_tokens", "schedule": timedelta(hours=1)},
     "platform-reap-stale-jobs": {"task": "platform.reap_stale_jobs", "schedule": timedelta(minutes=5)},
+    "customers-sync-accounts": {"task": "customers.sync_stale_accounts", "schedule": timedelta(minutes=10)},
 }
 
 # --- auth -----------------------------------------------------------------------------------

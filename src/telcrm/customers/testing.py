@@ -26,6 +26,8 @@ def make_customer(
     )
     party.id_number = id_number
     party.save()
+    from .search import build_search_text
+
     customer = Customer(
         customer_no=f"T{n:09d}",
         party=party,
@@ -33,7 +35,7 @@ def make_customer(
         name=name,
         org_unit=org_unit,
         owner=owner,
-        search_text=name,
+        search_text=build_search_text(name=name, customer_no=f"T{n:09d}"),
         **fields,
     )
     customer.primary_phone = phone

@@ -72,7 +72,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request_id = request.headers.get("X-Request-ID", "")[:36] or uuid.uuid4().hex
-        channel = "api" if request.path.startswith("/api/") else "ui"
+        channel = "api" if request.path.startswith(("/api/", "/tmf-api/")) else "ui"
         with context.acting(
             ip=context.client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:255],

@@ -35,6 +35,22 @@ DICTIONARIES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ("app", "手机客户端", "App"),
             ("wechat", "微信", "WeChat"),
             ("field", "上门", "Field visit"),
+            ("import", "批量导入", "Bulk import"),
+            ("system", "系统", "System"),
+        ],
+    ),
+    "blacklist_reason": (
+        "黑名单原因",
+        "Blacklist reason",
+        [
+            ("arrears", "恶意欠费", "Deliberate arrears"),
+            ("fraud", "通信诈骗", "Telecom fraud"),
+            ("false_id", "冒用或伪造证件", "Borrowed or forged ID document"),
+            ("nuisance", "骚扰电话或垃圾短信", "Nuisance calls or spam messages"),
+            ("sim_resale", "违规转售号卡", "Illegal resale of SIM cards"),
+            ("authority", "公安或司法机关要求", "Order of the police or a court"),
+            ("abuse", "辱骂或威胁工作人员", "Abuse or threats against staff"),
+            ("other", "其他", "Other"),
         ],
     ),
     "priority": (

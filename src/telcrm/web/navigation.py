@@ -39,6 +39,19 @@ MENU: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Customers"),
+        "people",
+        (
+            Entry(_("Customer search"), "customer-list", "search", ("customers.view_customer",)),
+            Entry(_("New customer"), "customer-create", "person-plus", ("customers.add_customer",)),
+            Entry(_("Update requests"), "update-request-list", "inbox", ("customers.review_update_request",)),
+            Entry(
+                _("Duplicates & merges"), "customer-duplicates", "intersect", ("customers.merge_customer",)
+            ),
+            Entry(_("Import customers"), "customer-import", "upload", ("customers.import_customer",)),
+        ),
+    ),
+    Section(
         _("Organisation"),
         "diagram-3",
         (

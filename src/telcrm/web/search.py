@@ -18,11 +18,16 @@ class Hit:
 
 
 PROVIDERS: list[tuple[str, Callable]] = []
+_ORDER: dict[Callable, int] = {}
 
 
-def provider(label):
+def provider(label, *, order: int = 100):
+    """Register ``fn(user, q, limit) -> list[Hit]``; groups are shown by ``order`` (lower first)."""
+
     def register(fn):
+        _ORDER[fn] = order
         PROVIDERS.append((label, fn))
+        PROVIDERS.sort(key=lambda item: _ORDER.get(item[1], 100))  # stable: equal orders keep theirs
         return fn
 
     return register

@@ -27,6 +27,14 @@ from .customer import (
     ValueTier,
 )
 from .party import Gender, Party, PartyKind
+from .tmf import (
+    BillFormat,
+    BillingCycleSpecification,
+    BillPresentationMedia,
+    CustomerTmfData,
+    PartyAccount,
+    PartyAccountKind,
+)
 
 __all__ = [
     "Account",
@@ -34,6 +42,9 @@ __all__ = [
     "Address",
     "AddressKind",
     "BehaviourType",
+    "BillFormat",
+    "BillPresentationMedia",
+    "BillingCycleSpecification",
     "BlacklistEffect",
     "BlacklistEntry",
     "ContactMedium",
@@ -41,6 +52,7 @@ __all__ = [
     "CreditChange",
     "Customer",
     "CustomerStatus",
+    "CustomerTmfData",
     "CustomerType",
     "Gender",
     "Interaction",
@@ -48,6 +60,8 @@ __all__ = [
     "MediumKind",
     "Merge",
     "Party",
+    "PartyAccount",
+    "PartyAccountKind",
     "PartyKind",
     "RelationType",
     "RequestStatus",

@@ -193,7 +193,7 @@ class ContactMedium(models.Model):
 
 
 class AddressKind(models.TextChoices):
-    HOME = "home", _("Home")
+    HOME = "home", _("Home address")
     BILLING = "billing", _("Billing")
     INSTALL = "install", _("Installation")
     OFFICE = "office", _("Office")

@@ -1,0 +1,44 @@
+"""Every write of the customers module (ARCHITECTURE §4): keyword-only functions, each one
+transaction that checks the permission, fetches its target through the data scope, validates
+(ValidationError naming the field), changes, and audits. Views, the API, imports and tasks all
+call these; nothing else writes customer rows."""
+
+from .care import blacklist_add, blacklist_lift, credit_set, interaction_record
+from .contacts import (
+    account_create,
+    address_delete,
+    address_save,
+    contact_medium_delete,
+    contact_medium_save,
+    contact_person_delete,
+    contact_person_save,
+)
+from .customer import customer_create, customer_set_tags, customer_update, real_name_verify, tag_save
+from .merge import MERGE_RELATIONS, customer_merge, customer_unmerge, register_merge_relation
+from .requests import update_request_preview, update_request_review, update_request_submit
+
+__all__ = [
+    "MERGE_RELATIONS",
+    "account_create",
+    "address_delete",
+    "address_save",
+    "blacklist_add",
+    "blacklist_lift",
+    "contact_medium_delete",
+    "contact_medium_save",
+    "contact_person_delete",
+    "contact_person_save",
+    "credit_set",
+    "customer_create",
+    "customer_merge",
+    "customer_set_tags",
+    "customer_unmerge",
+    "customer_update",
+    "interaction_record",
+    "real_name_verify",
+    "register_merge_relation",
+    "tag_save",
+    "update_request_preview",
+    "update_request_review",
+    "update_request_submit",
+]
