@@ -177,7 +177,9 @@ def prepare(ctx: Context) -> str:
             cur.execute("ANALYZE")
     else:
         note.append(f"{have:,} demo customers already in the database (no load figure)")
-    ctx.state["customers_n"] = max(have, n)
+    from telcrm.customers.models import Customer
+
+    ctx.state["customers_n"] = Customer.objects.count()
     _pick_probes(ctx)
     return "; ".join(note)
 
@@ -261,8 +263,9 @@ def _raw_lookups():
         return crypto.blind_index(value, context=ctx)
 
     phone_sql = _search_sql(
-        "c.primary_phone_bidx = %s OR c.id IN (SELECT customer_id FROM customers_contactmedium "
-        "WHERE value_bidx = %s) OR c.id IN (SELECT customer_id FROM customers_subscription WHERE msisdn = %s)"
+        "c.id IN (SELECT id FROM customers_customer WHERE primary_phone_bidx = %s "
+        "UNION SELECT customer_id FROM customers_contactmedium WHERE value_bidx = %s "
+        "UNION SELECT customer_id FROM customers_subscription WHERE msisdn = %s)"
     )
     id_sql = _search_sql("p.id_number_bidx = %s")
     no_sql = _search_sql("c.customer_no = %s")
@@ -414,8 +417,11 @@ def bench_customer_360(ctx: Context) -> list[Figure]:
 
 # --- (d) import -------------------------------------------------------------------------------------
 def _import_csv(rows: int) -> bytes:
-    """A CSV as a clerk would upload: people with valid, new ID numbers and phones."""
+    """A CSV as a clerk would upload: people with valid ID numbers and phones nobody has yet."""
     from telcrm.customers import demo
+    from telcrm.platform.models import Job
+
+    earlier = Job.objects.filter(kind="customers.import").count()  # each run takes fresh slots
 
     rng = random.Random(SEED + 1)
     family = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡"]
@@ -426,7 +432,7 @@ def _import_csv(rows: int) -> bytes:
         ["客户名称", "客户类型", "证件类型", "证件号码", "手机号码", "省", "市", "区", "地址", "营销许可"]
     )
     for k in range(rows):
-        i = demo.MAX_CUSTOMERS - 1 - k  # customer slots the demo never uses: new ID numbers and phones
+        i = demo.MAX_CUSTOMERS - 1 - k - earlier * rows  # slots the demo never uses: new IDs and phones
         region = rng.choice(demo.ALL_REGIONS[:9])
         idn, _birth, _gender = demo.resident_id(i, region)
         phone = demo.msisdn(i * demo.LINES_PER_CUSTOMER)

@@ -11,7 +11,8 @@ The scratch database never holds the demo or production data:
   With ``TELCRM_REDIS_URL`` the cache is that Redis under the key prefix ``telcrm-bench``.
 
 ``BENCH_DATABASE_URL=postgresql://…/telcrm_10m`` runs against that existing database instead (used as
-it is, never dropped): how the figures at 10M customers are taken without loading them again.
+it is, never dropped): how the figures at 10M customers are taken without loading them again. Give it
+the ``TELCRM_PII_KEY`` the data was loaded with (embedded mode keeps a generated one in var/pii_key).
 
 Each module may define ``prepare(ctx)`` and ``bench_*(ctx) -> list[Figure]`` (see harness.py).
 Values are times per operation; ratio = value / baseline, both measured in this run.

@@ -320,6 +320,7 @@ def classify_customer(*, actor, customer) -> Customer:
     require_perm(actor, "customers.change_customer")
     customer = access(Customer.objects, actor, customer.pk, for_update=True)
     result = classify(customer, list(customer.subscriptions.all()), list(customer.accounts.all()))
+    result = {k: v for k, v in result.items() if k not in customer.classification_manual}
     fields = [*CLASS_FIELDS, "classified_at"]
     before = snapshot(customer, fields)
     for key, value in result.items():
@@ -330,6 +331,24 @@ def classify_customer(*, actor, customer) -> Customer:
         action="customer.classify", actor=actor, obj=customer, before=before, after=snapshot(customer, fields)
     )
     return customer
+
+
+@transaction.atomic
+def classification_release(*, actor, customer) -> Customer:
+    """Hand the classes set by hand back to the automatic classification, and recompute them."""
+    require_perm(actor, "customers.set_credit")
+    customer = access(Customer.objects, actor, customer.pk, for_update=True)
+    before = snapshot(customer, ["classification_manual"])
+    customer.classification_manual = []
+    customer.save(update_fields=["classification_manual", "updated_at"])
+    audit_write(
+        action="customer.classification_release",
+        actor=actor,
+        obj=customer,
+        before=before,
+        after=snapshot(customer, ["classification_manual"]),
+    )
+    return classify_customer(actor=actor, customer=customer)
 
 
 # --- every customer, as a job ----------------------------------------------------------------------
@@ -375,6 +394,7 @@ def run_classify_all(job, progress):
         for c in batch:
             accounts = [SimpleNamespace(arrears=arrears.get(c.pk) or Decimal("0"))]
             result = classify(c, subs.get(c.pk, []), accounts, today=today, rules=rules)
+            result = {k: v for k, v in result.items() if k not in c.classification_manual}
             if any(getattr(c, k) != v for k, v in result.items()):
                 for k, v in result.items():
                     setattr(c, k, v)

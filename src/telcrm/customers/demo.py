@@ -1031,6 +1031,20 @@ def existing_demo_customers() -> int:
     return customer_index(last) + 1 if last else 0
 
 
+def _defaulted(model, columns) -> list:
+    """NOT NULL columns the generator does not fill (added to the model since), given their default."""
+    given = set(columns)
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not f.null
+        and not f.primary_key
+        and f.attname not in given
+        and f.name not in given
+        and f.has_default()
+    ]
+
+
 def load_customers(*, count: int, seed: int, workers: int | None = None, progress=None) -> dict[str, int]:
     """Generate demo customers up to ``count`` (top-up); returns rows loaded per table."""
     from .models import Account, Customer, Party
@@ -1046,6 +1060,11 @@ def load_customers(*, count: int, seed: int, workers: int | None = None, progres
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # check foreign keys per COPY, not all at commit
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    layout, defaults = [], {}
+    for key, model, columns in tables():
+        extra = _defaulted(model, columns)
+        layout.append((key, model, (*columns, *(f.attname for f in extra))))
+        defaults[key] = tuple(f.get_default() for f in extra)
     done = 0
     for rows in chunks(plan, workers):
         if rows["fixups"]:
@@ -1059,9 +1078,11 @@ def load_customers(*, count: int, seed: int, workers: int | None = None, progres
                 row = list(rows["customer"][pos])
                 row[parent_col] = ids.get(no)
                 rows["customer"][pos] = tuple(row)
-        for key, model, columns in tables():
+        for key, model, columns in layout:
             if rows[key]:
-                loaded[key] += copy_rows(model, columns, rows[key], batch_size=5000)
+                extra = defaults[key]
+                data = rows[key] if not extra else (row + extra for row in rows[key])
+                loaded[key] += copy_rows(model, columns, data, batch_size=5000)
         done += len(rows["customer"])
         if progress:
             progress(done, count - start)

@@ -22,6 +22,11 @@ urlpatterns = [
     path("<int:pk>/interactions/new/", views.interaction_create, name="customer-interaction-create"),
     path("<int:pk>/tags/", views.customer_tags, name="customer-tags"),
     path("<int:pk>/classify/", views.customer_classify, name="customer-classify"),
+    path(
+        "<int:pk>/classify/release/",
+        views.customer_classification_release,
+        name="customer-classification-release",
+    ),
     path("<int:pk>/history/", views.customer_history, name="customer-history"),
     path("<int:pk>/duplicates/", views.customer_duplicates, name="customer-duplicates-box"),
     path("<int:pk>/merge/", views.customer_merge, name="customer-merge"),

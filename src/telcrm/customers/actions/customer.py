@@ -398,6 +398,9 @@ def customer_update(*, actor, customer, **changes) -> Customer:
             if value not in choices.values and not (key == "behaviour_type" and value == ""):
                 errs.add(key, _("Choose a valid value."), "invalid_choice")
             else:
+                if key != "relation_type" and value != getattr(customer, key):
+                    # a class chosen by hand: the automatic classification must not undo it
+                    customer.classification_manual = sorted({*customer.classification_manual, key})
                 setattr(customer, key, value)
     if "account_manager" in changes:
         with errs.collect():

@@ -121,6 +121,9 @@ class Customer(ScopedModel):
     search_text = models.TextField(_("search tokens"), blank=True, editable=False)
     tenure_start = models.DateField(_("customer since"), null=True, blank=True)
     classified_at = models.DateTimeField(_("classified at"), null=True, blank=True)
+    # Classes set by hand ("value_tier", …): the automatic classification leaves them alone until
+    # they are released (classification.classification_release).
+    classification_manual = models.JSONField(_("classes set by hand"), default=list, blank=True)
     tags = models.ManyToManyField(
         "customers.Tag", verbose_name=_("tags"), blank=True, related_name="customers"
     )

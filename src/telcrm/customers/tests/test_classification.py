@@ -280,3 +280,39 @@ def test_starting_the_job_needs_the_change_permission(carrier):
     with pytest.raises(AccessDenied):
         classify_all_start(actor=carrier["marketer"])
     assert not Job.objects.filter(kind="customers.classify").exists()
+
+
+# --- classes set by hand ---------------------------------------------------------------------------
+
+
+def test_a_class_set_by_hand_survives_automatic_classification(carrier, django_capture_on_commit_callbacks):
+    from telcrm.customers.actions import customer_update
+
+    manager = carrier["branch_manager"]
+    c = _with_lines(carrier)  # the rules would make it VIP
+    customer_update(actor=manager, customer=c, value_tier=ValueTier.IMPORTANT)
+    c.refresh_from_db()
+    assert c.classification_manual == ["value_tier"]
+    classify_customer(actor=manager, customer=c)
+    c.refresh_from_db()
+    assert c.value_tier == ValueTier.IMPORTANT  # kept
+    assert c.loyalty_class == LoyaltyClass.NEW  # the other classes are still automatic
+    with django_capture_on_commit_callbacks(execute=True):
+        job = classify_all_start(actor=manager)
+    assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
+    c.refresh_from_db()
+    assert c.value_tier == ValueTier.IMPORTANT
+
+
+def test_releasing_hands_the_class_back_to_the_rules(carrier):
+    from telcrm.customers.actions import customer_update
+
+    manager = carrier["branch_manager"]
+    c = _with_lines(carrier)
+    customer_update(actor=manager, customer=c, value_tier=ValueTier.IMPORTANT)
+    classification.classification_release(actor=manager, customer=c)
+    c.refresh_from_db()
+    assert c.classification_manual == [] and c.value_tier == ValueTier.VIP
+    assert AuditLog.objects.filter(action="customer.classification_release", object_id=str(c.pk)).exists()
+    with pytest.raises(AccessDenied):
+        classification.classification_release(actor=carrier["clerk"], customer=c)

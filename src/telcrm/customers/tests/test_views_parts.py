@@ -335,3 +335,26 @@ def test_self_service_link_from_the_360_page(carrier, client_for, mine):
     assert 'data-testid="selfservice-link-button"' in html
     html = client.post(reverse("customer-selfservice-link", args=[mine.pk]), **HX).content.decode()
     assert 'data-testid="selfservice-link"' in html and "<html" not in html
+
+
+def test_release_of_hand_set_classes_from_the_360_page(carrier, client_for):
+    from telcrm.customers.actions import customer_update
+    from telcrm.customers.models import ValueTier
+    from telcrm.customers.testing import make_customer
+
+    manager = carrier["branch_manager"]
+    c = make_customer(carrier.branch, owner=carrier["clerk"])
+    customer_update(actor=manager, customer=c, value_tier=ValueTier.VIP)
+    client = client_for(manager)
+    assert (
+        'data-testid="classification-release"'
+        in client.get(reverse("customer-detail", args=[c.pk])).content.decode()
+    )
+    response = client.post(reverse("customer-classification-release", args=[c.pk]))
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.classification_manual == [] and c.value_tier == ValueTier.ORDINARY  # no lines: back to the rules
+    assert (
+        client_for(carrier["clerk"]).post(reverse("customer-classification-release", args=[c.pk])).status_code
+        == 403
+    )

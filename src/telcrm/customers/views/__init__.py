@@ -6,6 +6,7 @@ from .parts import part_create, part_delete, part_edit, part_list, part_reveal
 from .profile import (
     blacklist_add,
     blacklist_lift,
+    customer_classification_release,
     customer_classify,
     customer_create,
     customer_credit,
@@ -25,6 +26,7 @@ from .reviews import duplicates, update_request_list, update_request_review
 __all__ = [
     "blacklist_add",
     "blacklist_lift",
+    "customer_classification_release",
     "customer_classify",
     "customer_classify_all",
     "customer_create",

@@ -292,6 +292,17 @@ def customer_classify(request, pk):
     return done(request, customer)
 
 
+@require_POST
+@scoped_view(perm=CHANGE)
+def customer_classification_release(request, pk):
+    from ..classification import classification_release
+
+    customer = queries.customer_get(request.user, pk)
+    classification_release(actor=request.user, customer=customer)
+    messages.success(request, _("The classes set by hand follow the rules again."))
+    return done(request, customer)
+
+
 # --- lazily loaded parts of the 360 page ----------------------------------------------------------
 @scoped_view(perm=VIEW)
 def customer_history(request, pk):
