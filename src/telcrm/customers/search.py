@@ -243,6 +243,8 @@ class ParsedQuery(NamedTuple):
 
 _ID_18 = re.compile(r"\d{17}[\dX]")
 _ID_15 = re.compile(r"\d{15}")
+# Unified social credit code (统一社会信用代码) of organisations: 18 characters without I, O, S, V, Z.
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 _ACCOUNT_NO = re.compile(r"A\d{4,19}")
 _CUSTOMER_NO = re.compile(r"[B-Z][A-Z]?\d{4,19}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -256,7 +258,7 @@ def parse_query(q: str) -> ParsedQuery:
     if _EMAIL.fullmatch(text):
         return ParsedQuery(QueryKind.EMAIL, text.lower())
     compact = _PHONE_JUNK.sub("", text).upper()
-    if _ID_18.fullmatch(compact) or _ID_15.fullmatch(compact):
+    if _ID_18.fullmatch(compact) or _ID_15.fullmatch(compact) or _USCC.fullmatch(compact):
         return ParsedQuery(QueryKind.ID_NUMBER, compact)
     if _ACCOUNT_NO.fullmatch(compact):
         return ParsedQuery(QueryKind.ACCOUNT_NO, compact)

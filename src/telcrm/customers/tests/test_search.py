@@ -356,3 +356,26 @@ def test_list_query_applies_the_other_filters_before_the_cap(carrier, monkeypatc
     monkeypatch.setattr(lookup, "LIST_MAX_MATCHES", 1)
     assert list(customer_list(clerk, q="张三", status=CustomerStatus.SUSPENDED)) == [suspended]
     assert list(customer_list(carrier["other_clerk"], q="张三")) == []
+
+
+def test_an_organisations_credit_code_is_an_id_number_query():
+    from telcrm.customers.search import QueryKind, parse_query
+
+    assert parse_query("91330109679218128W") == (QueryKind.ID_NUMBER, "91330109679218128W")
+    assert parse_query("91330109 679218128w").kind == QueryKind.ID_NUMBER
+    assert parse_query("杭州华为科技").kind == QueryKind.NAME
+
+
+def test_an_enterprise_is_found_by_its_credit_code(carrier):
+    from telcrm.customers.models import CustomerType
+    from telcrm.customers.queries import customer_search
+    from telcrm.customers.testing import make_customer
+
+    ent = make_customer(
+        carrier.branch,
+        name="杭州测试科技有限公司",
+        customer_type=CustomerType.ENTERPRISE,
+        id_number="91330109679218128W",
+        owner=carrier["clerk"],
+    )
+    assert [c.pk for c in customer_search(carrier["admin"], "91330109679218128W")] == [ent.pk]
