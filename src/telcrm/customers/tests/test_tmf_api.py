@@ -482,3 +482,18 @@ def test_parties_outside_the_data_scope_are_404(carrier, api):
     tmf_error(api.get(f"{INDIVIDUALS}/{ningbo.party_id}"), 404)
     tmf_error(api.patch(f"{INDIVIDUALS}/{ningbo.party_id}", {"givenName": "x"}, format="json"), 404)
     assert api.get(INDIVIDUALS, {"id": str(ningbo.party_id)}).json() == []
+
+
+def test_a_routed_tmf_resource_must_implement_its_hooks():
+    from telcrm.customers.tmf.common import TmfViewSet
+
+    with pytest.raises(TypeError, match="create_resource"):
+
+        class Half(TmfViewSet):
+            url_name = "tmf-half-detail"
+
+            def to_tmf(self, obj):
+                return {}
+
+            def update_resource(self, obj, data):
+                return obj

@@ -442,15 +442,15 @@ class TmfViewSet(ScopedViewSet):
         with context.acting(channel="api", request_id=context.current().request_id):
             return super().dispatch(request, *args, **kwargs)
 
-    # -- hooks -------------------------------------------------------------------------------------
-    def to_tmf(self, obj) -> dict:
-        raise NotImplementedError
+    # -- hooks: every routed resource (url_name set) implements to_tmf(obj) -> dict,
+    # create_resource(data) and update_resource(obj, data); checked when the class is created.
+    HOOKS = ("to_tmf", "create_resource", "update_resource")
 
-    def create_resource(self, data: dict):
-        raise NotImplementedError
-
-    def update_resource(self, obj, data: dict):
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [h for h in cls.HOOKS if not callable(getattr(cls, h, None))]
+        if cls.url_name and missing:
+            raise TypeError(f"{cls.__name__} must implement {', '.join(missing)}.")
 
     def filtered(self, queryset: QuerySet) -> QuerySet:
         return queryset.filter(filter_q(self.request.query_params, self.tmf_filters))

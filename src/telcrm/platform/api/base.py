@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -246,9 +245,10 @@ class ScopedQuerysetMixin:
             raise TypeError(
                 f"{cls.__name__} sets a class-level queryset; implement scoped_queryset(self, user)."
             )
-
-    def scoped_queryset(self, user) -> QuerySet:
-        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(self, user)")
+        if cls.model is not None and not callable(getattr(cls, "scoped_queryset", None)):
+            # A concrete view (it names its model) must say how its rows are scoped: checked when the
+            # class is created, so a missing scope is an import error, never a request-time surprise.
+            raise TypeError(f"{cls.__name__} must implement scoped_queryset(self, user).")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

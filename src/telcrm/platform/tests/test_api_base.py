@@ -114,3 +114,10 @@ def test_schema_and_docs_endpoints_render(carrier):
     html = docs.content.decode()
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+
+
+def test_a_concrete_view_without_a_scope_fails_at_class_creation():
+    with pytest.raises(TypeError, match="scoped_queryset"):
+
+        class Unscoped(ScopedViewSet):
+            model = User
