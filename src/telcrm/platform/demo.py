@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
@@ -110,15 +110,18 @@ def copy_rows(
     fields = [model._meta.get_field(c) for c in columns]
     table = model._meta.db_table
     prep = [f.get_db_prep_save for f in fields]
+    # the real connection, bound once: every value's preparation reads ``connection.ops``/``features``,
+    # and through the ``django.db.connection`` proxy each read is an asgiref Local lookup
+    conn = connections[DEFAULT_DB_ALIAS]
 
     def prepared(row):
         if len(row) != len(fields):
             raise ValueError(f"row has {len(row)} values for {len(fields)} columns")
-        return [p(v, connection) for p, v in zip(prep, row, strict=True)]
+        return [p(v, conn) for p, v in zip(prep, row, strict=True)]
 
     n = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
             from psycopg import sql
 
             stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -129,7 +132,7 @@ def copy_rows(
                     copy.write_row(prepared(row))
                     n += 1
             return n
-        qn = connection.ops.quote_name
+        qn = conn.ops.quote_name
         stmt = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers quoted, values bound
             qn(table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
         )
