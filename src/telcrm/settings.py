@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "channels",
     "telcrm.platform",
     "telcrm.customers",
+    "telcrm.catalog",
+    "telcrm.catalog.rules",
+    "telcrm.resources",
+    "telcrm.resources.stock",
+    "telcrm.resources.coverage",
     "telcrm.web",
 ]
 

@@ -14,9 +14,22 @@ urlpatterns = [
         SelfServiceRequestView.as_view(),
         name="api-customer-selfservice-request",
     ),
+    # each module's REST API, ahead of the platform API's catch-all 404
+    path("api/v1/catalog/rules/", include("telcrm.catalog.rules.api.urls")),
+    path("api/v1/catalog/", include("telcrm.catalog.api.urls")),
+    path("api/v1/numbers/", include("telcrm.resources.api.urls")),
+    path("api/v1/stock/", include("telcrm.resources.stock.api.urls")),
+    path("api/v1/coverage/", include("telcrm.resources.coverage.api.urls")),
     path("api/v1/", include("telcrm.platform.api.urls")),
+    # TM Forum APIs: TMF620 here, the customer module's (with the /tmf-api/ catch-all 404) last
+    path("tmf-api/productCatalogManagement/v4/", include("telcrm.catalog.tmf.urls")),
     path("tmf-api/", include("telcrm.customers.tmf.urls")),
     path("customers/", include("telcrm.customers.urls")),
+    path("catalog/rules/", include("telcrm.catalog.rules.urls")),
+    path("catalog/", include("telcrm.catalog.urls")),
+    path("resources/numbers/", include("telcrm.resources.urls")),
+    path("resources/stock/", include("telcrm.resources.stock.urls")),
+    path("resources/coverage/", include("telcrm.resources.coverage.urls")),
     path("", include("telcrm.platform.urls")),
     path("", include("telcrm.web.urls")),
 ]

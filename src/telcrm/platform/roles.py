@@ -47,6 +47,53 @@ CUSTOMER_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "marketer": CUSTOMER_READ,
 }
 
+# Permissions of the other modules per role: each module registers its own mapping from its
+# AppConfig.ready() with register_role_permissions() (catalog, resources, …).
+_MODULE_GRANTS: list[dict[str, tuple[str, ...]]] = [CUSTOMER_PERMISSIONS]
+
+
+def register_role_permissions(grants: dict[str, tuple[str, ...]]) -> None:
+    """Add a module's permissions per role code (``{"clerk": ("resources.reserve_number", …)}``).
+
+    ``sync_roles`` grants them when it creates a role; a module's data migration grants them to roles
+    that already exist with :func:`grant_app_permissions`.
+    """
+    if not any(g is grants for g in _MODULE_GRANTS):
+        _MODULE_GRANTS.append(grants)
+
+
+def module_permissions(code: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for grants in _MODULE_GRANTS:
+        out.extend(p for p in grants.get(code, ()) if p not in out)
+    return tuple(out)
+
+
+def grant_app_permissions(app_label: str):
+    """A ``RunPython`` function granting the registered permissions of ``app_label`` to the built-in
+    roles that already exist (a database created before the module; new ones get them from sync_roles).
+    """
+
+    def grant(apps, schema_editor):
+        from django.apps import apps as global_apps
+        from django.contrib.auth.management import create_permissions
+
+        create_permissions(
+            global_apps.get_app_config(app_label), verbosity=0, using=schema_editor.connection.alias
+        )
+        Role = apps.get_model("platform", "Role")
+        Permission = apps.get_model("auth", "Permission")
+        for role in Role.objects.filter(is_system=True):
+            prefix = app_label + "."
+            names = [p.removeprefix(prefix) for p in module_permissions(role.code) if p.startswith(prefix)]
+            if names:
+                role.permissions.add(
+                    *Permission.objects.filter(content_type__app_label=app_label, codename__in=names)
+                )
+
+    return grant
+
+
 ROLES: tuple[RoleDef, ...] = (
     RoleDef(
         "admin",
@@ -169,6 +216,6 @@ def sync_roles() -> int:
             },
         )
         if was_created:
-            role.permissions.set(_permissions((*d.permissions, *CUSTOMER_PERMISSIONS.get(d.code, ()))))
+            role.permissions.set(_permissions((*d.permissions, *module_permissions(d.code))))
             created += 1
     return created

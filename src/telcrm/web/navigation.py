@@ -52,6 +52,32 @@ MENU: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Product catalog"),
+        "box-seam",
+        (
+            Entry(_("What can this customer buy"), "catalog-browse", "cart-check", ("catalog.view_catalog",)),
+            Entry(_("Offerings"), "catalog-offering-list", "boxes", ("catalog.manage_catalog",)),
+            Entry(
+                _("Group tariffs & discounts"),
+                "catalog-discount-list",
+                "percent",
+                ("catalog.request_discount", "catalog.approve_discount"),
+            ),
+            Entry(_("Eligibility rules"), "catalog-rule-list", "table", ("catalog.manage_catalog",)),
+        ),
+    ),
+    Section(
+        _("Resources"),
+        "sim",
+        (
+            Entry(_("Choose a number"), "number-search", "telephone", ("resources.view_numbers",)),
+            Entry(_("Number ranges & levels"), "number-admin", "list-ol", ("resources.manage_numbers",)),
+            Entry(_("SIM & terminal stock"), "stock-list", "sim", ("stock.view_stock",)),
+            Entry(_("Stock transfers"), "stock-transfer-list", "truck", ("stock.view_stock",)),
+            Entry(_("Coverage"), "coverage-list", "broadcast", ("coverage.view_coverage",)),
+        ),
+    ),
+    Section(
         _("Organisation"),
         "diagram-3",
         (

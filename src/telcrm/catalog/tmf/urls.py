@@ -1,0 +1,3 @@
+"""TMF620 Product Catalog Management v4 routes."""
+
+urlpatterns: list = []

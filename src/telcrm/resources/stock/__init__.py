@@ -1,0 +1,1 @@
+"""SIM and terminal stock."""
