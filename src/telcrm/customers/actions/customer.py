@@ -197,6 +197,36 @@ def customer_state(customer: Customer) -> dict:
 
 
 # --- create -------------------------------------------------------------------------------------
+def _existing_party(actor, party, *, individual: bool, given: dict) -> Party:
+    """The party a new customer role is given to: in the actor's scope, of the customer type's kind,
+    not already a live customer, and with no party data given beside it."""
+    from ._common import _first
+
+    found = _first(Party.objects.restrict(actor).select_for_update(), party)
+    if found is None:
+        raise field_error("party", _("Choose a party within your data scope."), "invalid")
+    if (found.kind == PartyKind.INDIVIDUAL) != individual:
+        raise field_error(
+            "customer_type",
+            _("A person becomes an individual customer; an organisation an enterprise or group customer."),
+            "kind_mismatch",
+        )
+    errs = Errors()
+    for key, value in given.items():
+        if value not in ("", None):
+            errs.add(key, _("This comes from the party; change it on the party."), "read_only")
+    errs.raise_if_any()
+    live = found.customers.filter(status__in=LIVE_STATUSES).order_by("id").first()
+    if live is not None:
+        raise field_error(
+            "party",
+            _("This party is already registered as customer %(no)s."),
+            "duplicate",
+            no=live.customer_no,
+        )
+    return found
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -224,9 +254,15 @@ def customer_create(
     source: str = "counter",
     allow_duplicate: bool = False,
     verify_id: bool = False,
+    party=None,
 ) -> Customer:
     """Register a customer: party, customer (new number), primary contact media, address, a default
     billing account, tags, and the registration on the timeline.
+
+    ``party`` (a Party or its id, within the actor's data scope) gives the customer role to a party
+    that exists already (one registered through TMF632, say) instead of creating one: its name,
+    person or organisation data and ID document are the party's, and the party-level arguments must
+    be left empty.
 
     The ID document and phone are optional (the record may await real-name registration); when
     given they are validated, and the ID number may belong to one live customer only.
@@ -237,6 +273,24 @@ def customer_create(
     if customer_type not in CustomerType.values:
         errs.add("customer_type", _("Choose a valid customer type."), "invalid_choice")
     individual = customer_type == CustomerType.INDIVIDUAL
+    if party is not None:
+        existing = _existing_party(
+            actor,
+            party,
+            individual=individual,
+            given={
+                "id_doc_type": id_doc_type,
+                "id_number": id_number,
+                "family_name": family_name,
+                "given_name": given_name,
+                "gender": gender,
+                "birth_date": birth_date,
+                "trading_name": trading_name,
+                "legal_representative": legal_representative,
+                "industry": industry,
+            },
+        )
+        name = name or existing.name
 
     given = {
         "family_name": family_name,
@@ -285,24 +339,34 @@ def customer_create(
     source = errs.run(clean_channel, source, "source")
     errs.raise_if_any()
 
-    bidx = blind_index(Party, "id_number", number) if number else ""
-    if bidx:
-        check_duplicate_id(actor, bidx, allow_duplicate=allow_duplicate)
     now = timezone.now()
-    party = Party(
-        kind=PartyKind.INDIVIDUAL if individual else PartyKind.ORGANIZATION,
-        name=name,
-        gender=gender or "",
-        birth_date=birth_date,
-        org_unit=unit,
-        owner=owner,
-        id_doc_type=doc_type,
-        **texts,
-    )
-    party.id_number = number
-    if number and verify_id:
-        party.id_verified_at, party.id_verified_by = now, actor
-    save(party, actor)
+    if party is not None:
+        party = existing
+        if party.id_number_bidx:
+            check_duplicate_id(
+                actor, party.id_number_bidx, exclude_party_id=party.pk, allow_duplicate=allow_duplicate
+            )
+        if party.id_number and verify_id and not party.id_verified_at:
+            party.id_verified_at, party.id_verified_by = now, actor
+            save(party, actor, update_fields=["id_verified_at", "id_verified_by", "updated_at"])
+    else:
+        bidx = blind_index(Party, "id_number", number) if number else ""
+        if bidx:
+            check_duplicate_id(actor, bidx, allow_duplicate=allow_duplicate)
+        party = Party(
+            kind=PartyKind.INDIVIDUAL if individual else PartyKind.ORGANIZATION,
+            name=name,
+            gender=gender or "",
+            birth_date=birth_date,
+            org_unit=unit,
+            owner=owner,
+            id_doc_type=doc_type,
+            **texts,
+        )
+        party.id_number = number
+        if number and verify_id:
+            party.id_verified_at, party.id_verified_by = now, actor
+        save(party, actor)
     customer = Customer(
         party=party,
         customer_type=customer_type,

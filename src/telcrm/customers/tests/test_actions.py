@@ -269,6 +269,54 @@ def test_verify_id_records_who_checked_the_document(carrier):
     assert c.party.id_verified_at is not None and c.party.id_verified_by == carrier["clerk"]
 
 
+def test_create_for_an_existing_party_links_it_instead_of_copying(carrier):
+    clerk = carrier["clerk"]
+    number = resident_id(seq=321)
+    first = register(clerk, id_doc_type="id_card", id_number=number, family_name="张", given_name="三丰")
+    actions.customer_update(actor=clerk, customer=first, status="closed", reason="销户")
+    parties = Party.objects.count()
+    again = actions.customer_create(
+        actor=clerk, customer_type="individual", name="", party=first.party_id, phone="13900001234"
+    )
+    assert again.party_id == first.party_id and Party.objects.count() == parties
+    assert again.name == first.party.name and again.customer_no != first.customer_no
+    assert again.primary_phone.reveal_unaudited() == "13900001234"
+
+
+def test_create_for_an_existing_party_refuses_what_belongs_to_the_party(carrier):
+    clerk = carrier["clerk"]
+    person = register(clerk, id_doc_type="id_card", id_number=resident_id(seq=322))
+    company = register(clerk, customer_type="enterprise", name="某公司")
+    before = rows()
+    # already a live customer: the clerk is told which
+    with pytest.raises(ValidationError) as info:
+        actions.customer_create(actor=clerk, customer_type="individual", name="", party=person.party)
+    assert error_codes(info.value) == {"party": ["duplicate"]}
+    assert person.customer_no in info.value.messages[0]
+    actions.customer_update(actor=clerk, customer=person, status="closed", reason="销户")
+    # a person is not an enterprise; party data is the party's
+    assert refused(
+        actions.customer_create, actor=clerk, customer_type="enterprise", name="x", party=person.party
+    ) == {"customer_type": ["kind_mismatch"]}
+    assert refused(
+        actions.customer_create,
+        actor=clerk,
+        customer_type="individual",
+        name="",
+        party=person.party,
+        id_doc_type="id_card",
+        id_number=resident_id(seq=323),
+    ) == {"id_doc_type": ["read_only"], "id_number": ["read_only"]}
+    # another branch's party is not there for this clerk
+    foreign = register(carrier["other_clerk"], customer_type="enterprise", name="外地公司")
+    actions.customer_update(actor=carrier["other_clerk"], customer=foreign, status="closed", reason="x")
+    assert refused(
+        actions.customer_create, actor=clerk, customer_type="enterprise", name="x", party=foreign.party_id
+    ) == {"party": ["invalid"]}
+    assert rows()[:2] == (before[0] + 1, before[1] + 1)  # only the out-of-scope party was added
+    assert company.party.customers.count() == 1
+
+
 # --- update ---------------------------------------------------------------------------------------
 def test_clerk_cannot_update_a_ningbo_customer(carrier):
     ningbo = register(carrier["other_clerk"], name="宁波客户")

@@ -202,9 +202,14 @@ def test_engaged_party_that_is_one_of_ours_gives_its_data(api):
     ref = {"@referredType": "Individual", "id": party["id"]}
     body = api.post(CUSTOMERS, {"name": "张三丰", "engagedParty": ref}, format="json").json()
     customer = Customer.objects.select_related("party").get(pk=body["id"])
+    assert str(customer.party_id) == party["id"]  # the same party, not a copy of it
     assert customer.party.family_name == "张" and customer.party.given_name == "三丰"
     assert customer.party.id_number.reveal_unaudited() == GOOD_ID
     assert body["engagedParty"]["id"] == party["id"]
+    # a party is a live customer once: a second customer for it names the reference
+    again = api.post(CUSTOMERS, {"name": "张三丰", "engagedParty": ref}, format="json")
+    assert again.status_code == 400
+    assert "engagedParty.id" in again.json()["message"]
 
 
 # --- TMF629 customer: list, filters, fields, paging ----------------------------------------------------

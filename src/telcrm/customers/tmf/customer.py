@@ -6,8 +6,8 @@ customer numbering, default billing account and audit as the counter and the imp
 Mapping (TMF → ours):
 - ``engagedParty``: ``@referredType`` Individual → individual customer, Organization → enterprise
   (``characteristic`` ``customerType`` = ``group`` for a group customer). A reference to one of our
-  parties (TMF632 id) copies that party's data; any other reference (another system's id) is kept as
-  given and shown back as given.
+  parties (TMF632 id) makes that party the customer's party (a party is a live customer once only);
+  any other reference (another system's id) is kept as given and shown back as given.
 - ``contactMedium``: the first ``phoneNumber`` → primary phone, the first ``emailAddress`` → e-mail,
   the first postal address (``street1``, ``city``, ``stateOrProvince``, ``postCode``) → address.
   Shown masked, as everywhere in the API.
@@ -305,22 +305,9 @@ class CustomerViewSet(TmfViewSet):
                     f"characteristic[{i}]", _("This is set by the CRM's classification, not on registration.")
                 )
         party = self.engaged_party(ref, kind)
-        if party is not None:
-            for name in ("family_name", "given_name", "gender", "birth_date", "trading_name"):
-                fields[name] = getattr(party, name)
-            fields["legal_representative"], fields["industry"] = party.legal_representative, party.industry
-            if party.id_number:
-                fields["id_doc_type"] = party.id_doc_type
-                fields["id_number"] = party.id_number.reveal_unaudited()  # copied, never shown
-            for ours_name in (
-                "family_name",
-                "given_name",
-                "id_number",
-                "id_doc_type",
-                "gender",
-                "birth_date",
-            ):
-                self.field_names[ours_name] = "engagedParty"
+        if party is not None:  # one of our parties: it becomes this customer's party
+            fields["party"] = party
+            self.field_names["party"] = "engagedParty.id"
         fields.update(self.contact_fields(parsed.get("contactMedium", [])))
         return actions.tmf_customer_create(
             actor=self.request.user,
