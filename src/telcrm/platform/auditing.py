@@ -51,7 +51,7 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def _record(
+def _entry(
     *,
     kind: str,
     action: str,
@@ -75,7 +75,7 @@ def _record(
         org_unit_id = org_unit.pk if org_unit is not None else None
     if org_unit_id is None and actor is not None:
         org_unit_id = getattr(actor, "org_unit_id", None)
-    return AuditLog.objects.create(
+    return AuditLog(
         kind=kind,
         action=action,
         actor=actor if actor is not None and actor.pk else None,
@@ -92,6 +92,25 @@ def _record(
         request_id=ctx.request_id,
         channel=ctx.channel,
     )
+
+
+def _record(**kw) -> AuditLog:
+    entry = _entry(**kw)
+    entry.save()
+    return entry
+
+
+def audit_write_many(entries) -> int:
+    """Many write records in one statement: ``entries`` are the keyword arguments of
+    :func:`audit_write` (action, actor, obj, before, after, …), one dict per record."""
+    from .bulk import insert_many
+
+    rows = []
+    for kw in entries:
+        kw = dict(kw)
+        kw["before"], kw["after"] = diff(kw.pop("before", None), kw.pop("after", None))
+        rows.append(_entry(kind=AuditKind.WRITE, **kw))
+    return insert_many(rows, history=False)
 
 
 def audit_write(*, action: str, actor, obj=None, before=None, after=None, **kw) -> AuditLog:

@@ -30,15 +30,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from . import crypto
+from .bulk import copy_rows
 
 DEMO_PASSWORD = "telcrm-demo"  # noqa: S105 - the documented demo password
 
@@ -90,63 +90,8 @@ def faker(rng: random.Random):
     return fake
 
 
-# --- bulk loading ---------------------------------------------------------------------------
+# --- bulk loading: platform.bulk.copy_rows (imported above) -------------------------------------
 BATCH_SIZE = 2000
-
-
-def copy_rows(
-    model, columns: Sequence[str], rows: Iterable[Sequence], *, batch_size: int = BATCH_SIZE
-) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table; returns the row count.
-
-    ``columns`` are field names or attnames (``org_unit`` or ``org_unit_id``). Values are what the
-    model would store: ciphertext for encrypted fields (``crypto.encrypt``) plus the blind index,
-    explicit timestamps (``auto_now`` is not applied), every NOT NULL column given. Each value goes
-    through the field's ``get_db_prep_save``, then PostgreSQL receives one ``COPY … FROM STDIN``
-    stream; SQLite gets batched ``executemany`` INSERTs (not ``bulk_create``, whose ``pre_save``
-    would re-encrypt ciphertext and overwrite timestamps, so both engines store the same values).
-    No signals, audit or history rows are written.
-    """
-    fields = [model._meta.get_field(c) for c in columns]
-    table = model._meta.db_table
-    prep = [f.get_db_prep_save for f in fields]
-    # the real connection, bound once: every value's preparation reads ``connection.ops``/``features``,
-    # and through the ``django.db.connection`` proxy each read is an asgiref Local lookup
-    conn = connections[DEFAULT_DB_ALIAS]
-
-    def prepared(row):
-        if len(row) != len(fields):
-            raise ValueError(f"row has {len(row)} values for {len(fields)} columns")
-        return [p(v, conn) for p, v in zip(prep, row, strict=True)]
-
-    n = 0
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            from psycopg import sql
-
-            stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-            )
-            with cursor.cursor.copy(stmt) as copy:
-                for row in rows:
-                    copy.write_row(prepared(row))
-                    n += 1
-            return n
-        qn = conn.ops.quote_name
-        stmt = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers quoted, values bound
-            qn(table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-        )
-        batch: list[list] = []
-        for row in rows:
-            batch.append(prepared(row))
-            if len(batch) >= batch_size:
-                cursor.executemany(stmt, batch)
-                n += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(stmt, batch)
-            n += len(batch)
-    return n
 
 
 # --- people ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ transaction that checks the permission, fetches its target through the data scop
 (ValidationError naming the field), changes, and audits. Views, the API, imports and tasks all
 call these; nothing else writes customer rows."""
 
+from .bulk import customers_create_many
 from .care import blacklist_add, blacklist_lift, credit_set, interaction_record
 from .contacts import (
     account_create,
@@ -34,6 +35,7 @@ __all__ = [
     "customer_set_tags",
     "customer_unmerge",
     "customer_update",
+    "customers_create_many",
     "interaction_record",
     "real_name_verify",
     "register_merge_relation",

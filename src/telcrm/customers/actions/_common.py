@@ -262,16 +262,43 @@ def insert_numbered(
     raise RuntimeError(f"{model._meta.label}.{field}: no free number after {attempts} attempts")
 
 
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def number_block(model: type[models.Model], field: str, prefix: str, count: int) -> list[str]:
+    """``count`` consecutive free numbers ``prefix`` + 11 digits after the highest one in use, for rows
+    inserted in bulk. Two bulk writers take their blocks one after the other (a lock until commit); a
+    single insert racing for the same number makes the bulk insert fail on the unique constraint, and
+    the caller takes a new block (see ``bulk.customers_create_many``)."""
+    lock_key(f"numbering:{model._meta.label}.{field}:{prefix}")
+    first = _last_number(model, field, prefix, NUMBER_DIGITS) + 1
+    if first + count > 10**NUMBER_DIGITS:
+        raise RuntimeError(f"{model._meta.label}.{field}: numbers with prefix {prefix!r} are exhausted")
+    return [f"{prefix}{n:0{NUMBER_DIGITS}d}" for n in range(first, first + count)]
+
+
 def lock_key(key: str) -> None:
     """Serialise transactions that work on the same natural key (e.g. an ID number) until commit.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite serialises writing transactions anyway.
     """
+    lock_keys([key])
+
+
+def lock_keys(keys) -> None:
+    """:func:`lock_key` for many keys in one statement, always in the same order (no deadlock between
+    two transactions locking overlapping sets)."""
     if connection.vendor != "postgresql":
         return
-    n = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    ids = sorted({_lock_id(k) for k in keys})
+    if not ids:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [n])
+        if len(ids) == 1:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", ids)
+        else:  # unnest keeps the array's (sorted) order
+            cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [ids])
 
 
 # --- derived values -------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -48,6 +50,7 @@ from ._common import (
     insert_numbered,
     lock_customer,
     lock_key,
+    pk_of,
     refresh_search_text,
     repair_primaries,
     require_open,
@@ -139,14 +142,19 @@ def check_duplicate_id(actor, bidx: str, *, exclude_party_id=None, allow_duplica
         if not actor.has_perm("platform.manage_platform"):
             raise AccessDenied(_("Only an administrator may register an ID number twice."))
         return
-    if Customer.objects.restrict(actor).filter(pk=other.pk).exists():
-        raise field_error(
+    raise duplicate_id_error(other, in_scope=Customer.objects.restrict(actor).filter(pk=other.pk).exists())
+
+
+def duplicate_id_error(other: Customer, *, in_scope: bool) -> ValidationError:
+    """The error for an ID number that is live customer ``other``'s: named only if the actor sees it."""
+    if in_scope:
+        return field_error(
             "id_number",
             _("This ID number is already registered as customer %(no)s."),
             "duplicate",
             no=other.customer_no,
         )
-    raise field_error(
+    return field_error(
         "id_number",
         _("This ID number is already registered for a customer outside your data scope; ask its branch."),
         "duplicate",
@@ -187,16 +195,96 @@ def record_interaction(customer, *, actor, channel: str, kind: str, summary, dir
     )
 
 
-def customer_state(customer: Customer) -> dict:
-    """Snapshot of a customer with its party and tags, for before/after in the audit log."""
+def customer_state(customer: Customer, *, tags=None) -> dict:
+    """Snapshot of a customer with its party and tags (``tags``: the Tag rows, when the caller has
+    them), for before/after in the audit log."""
     party = customer.party
     out = {f"customer.{k}": v for k, v in snapshot(customer).items() if k != "search_text"}
     out.update({f"party.{k}": v for k, v in snapshot(party).items()})
-    out["customer.tags"] = sorted(customer.tags.values_list("code", flat=True))
+    codes = customer.tags.values_list("code", flat=True) if tags is None else [t.code for t in tags]
+    out["customer.tags"] = sorted(codes)
     return out
 
 
 # --- create -------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Registration:
+    """A new customer's values, validated by :func:`clean_registration`, ready to be written."""
+
+    customer_type: str
+    individual: bool
+    name: str
+    texts: dict
+    gender: str
+    birth_date: dt.date | None
+    doc_type: str
+    number: str
+    phone_value: str
+    phone_kind: str
+    email_value: str
+    address: dict | None
+    unit: object
+    manager: object
+    owner: object
+    group: object
+    tags: list
+    source: str
+    marketing_consent: bool
+    verify_id: bool
+    party: Party | None = None  # an existing party given the customer role
+
+
+class Resolver:
+    """The references a registration names (unit, users, parent group, tags, channel), resolved in
+    the actor's scope; one resolver serves every row of an import, so each distinct value costs one
+    lookup per batch instead of one per row."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self._memo: dict = {}
+
+    def _cached(self, key, fn):
+        try:
+            hash(key)
+        except TypeError:  # an odd value (a list for a user, say): resolved, not remembered
+            return fn()
+        hit = self._memo.get(key)
+        if hit is None:
+            try:
+                hit = (fn(), None)
+            except ValidationError as exc:
+                hit = (None, exc)
+            self._memo[key] = hit
+        if hit[1] is not None:
+            raise hit[1]
+        return hit[0]
+
+    @staticmethod
+    def _key(value):
+        return value if isinstance(value, str | int | type(None)) else ("pk", pk_of(value))
+
+    def org_unit(self, unit):
+        return self._cached(("unit", self._key(unit)), lambda: resolve_org_unit(self.actor, unit))
+
+    def user(self, user, field: str):
+        return self._cached(("user", field, self._key(user)), lambda: resolve_user(self.actor, user, field))
+
+    def parent(self, parent):
+        return self._cached(("parent", self._key(parent)), lambda: resolve_parent(self.actor, parent))
+
+    def tags(self, tags):
+        if isinstance(tags, str | Tag | int):
+            tags = [tags]
+        try:
+            key = ("tags", tuple(self._key(t) for t in (tags or ())))
+        except TypeError:  # not a list at all: resolve_tags names the field
+            return resolve_tags(tags)
+        return self._cached(key, lambda: resolve_tags(tags))
+
+    def channel(self, value, field: str):
+        return self._cached(("channel", field, value), lambda: clean_channel(value, field))
+
+
 def _existing_party(actor, party, *, individual: bool, given: dict) -> Party:
     """The party a new customer role is given to: in the actor's scope, of the customer type's kind,
     not already a live customer, and with no party data given beside it."""
@@ -227,10 +315,10 @@ def _existing_party(actor, party, *, individual: bool, given: dict) -> Party:
     return found
 
 
-@transaction.atomic
-def customer_create(
-    *,
+def clean_registration(
     actor,
+    *,
+    resolver: Resolver | None = None,
     customer_type: str,
     name: str,
     org_unit=None,
@@ -252,23 +340,13 @@ def customer_create(
     marketing_consent: bool = False,
     owner=None,
     source: str = "counter",
-    allow_duplicate: bool = False,
     verify_id: bool = False,
     party=None,
-) -> Customer:
-    """Register a customer: party, customer (new number), primary contact media, address, a default
-    billing account, tags, and the registration on the timeline.
-
-    ``party`` (a Party or its id, within the actor's data scope) gives the customer role to a party
-    that exists already (one registered through TMF632, say) instead of creating one: its name,
-    person or organisation data and ID document are the party's, and the party-level arguments must
-    be left empty.
-
-    The ID document and phone are optional (the record may await real-name registration); when
-    given they are validated, and the ID number may belong to one live customer only.
-    ``verify_id`` records the document as checked by ``actor`` (real-name verification at the counter).
-    """
-    require_perm(actor, "customers.add_customer")
+) -> Registration:
+    """The arguments of :func:`customer_create`, validated: every wrong field reported at once
+    (ValidationError), nothing written. ``resolver`` resolves the references (unit, users, parent, tags,
+    channel) and may be shared by the rows of one import."""
+    resolver = resolver or Resolver(actor)
     errs = Errors()
     if customer_type not in CustomerType.values:
         errs.add("customer_type", _("Choose a valid customer type."), "invalid_choice")
@@ -331,17 +409,111 @@ def customer_create(
             address_data = clean_address(errs, address, prefix="address.")
         else:
             errs.add("address", _("Enter the address."), "invalid")
-    unit = errs.run(resolve_org_unit, actor, org_unit)
-    manager = errs.run(resolve_user, actor, account_manager, "account_manager")
-    owner = errs.run(resolve_user, actor, owner, "owner") if owner is not None else actor
-    group = errs.run(resolve_parent, actor, parent)
-    tag_rows = errs.run(resolve_tags, tags) or []
-    source = errs.run(clean_channel, source, "source")
+    unit = errs.run(resolver.org_unit, org_unit)
+    manager = errs.run(resolver.user, account_manager, "account_manager")
+    owner = errs.run(resolver.user, owner, "owner") if owner is not None else actor
+    group = errs.run(resolver.parent, parent)
+    tag_rows = errs.run(resolver.tags, tags) or []
+    source = errs.run(resolver.channel, source, "source")
     errs.raise_if_any()
+    return Registration(
+        customer_type=customer_type,
+        individual=individual,
+        name=name,
+        texts=texts,
+        gender=gender or "",
+        birth_date=birth_date,
+        doc_type=doc_type,
+        number=number,
+        phone_value=phone_value,
+        phone_kind=phone_kind,
+        email_value=email_value or "",
+        address=address_data,
+        unit=unit,
+        manager=manager,
+        owner=owner,
+        group=group,
+        tags=tag_rows,
+        source=source,
+        marketing_consent=bool(marketing_consent),
+        verify_id=verify_id,
+        party=existing if party is not None else None,
+    )
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor,
+    customer_type: str,
+    name: str,
+    org_unit=None,
+    id_doc_type: str = "",
+    id_number: str = "",
+    phone: str = "",
+    email: str = "",
+    family_name: str = "",
+    given_name: str = "",
+    gender: str = "",
+    birth_date: dt.date | None = None,
+    trading_name: str = "",
+    legal_representative: str = "",
+    industry: str = "",
+    address: dict | None = None,
+    tags=(),
+    account_manager=None,
+    parent=None,
+    marketing_consent: bool = False,
+    owner=None,
+    source: str = "counter",
+    allow_duplicate: bool = False,
+    verify_id: bool = False,
+    party=None,
+) -> Customer:
+    """Register a customer: party, customer (new number), primary contact media, address, a default
+    billing account, tags, and the registration on the timeline.
+
+    ``party`` (a Party or its id, within the actor's data scope) gives the customer role to a party
+    that exists already (one registered through TMF632, say) instead of creating one: its name,
+    person or organisation data and ID document are the party's, and the party-level arguments must
+    be left empty.
+
+    The ID document and phone are optional (the record may await real-name registration); when
+    given they are validated, and the ID number may belong to one live customer only.
+    ``verify_id`` records the document as checked by ``actor`` (real-name verification at the counter).
+    """
+    require_perm(actor, "customers.add_customer")
+    reg = clean_registration(
+        actor,
+        customer_type=customer_type,
+        name=name,
+        org_unit=org_unit,
+        id_doc_type=id_doc_type,
+        id_number=id_number,
+        phone=phone,
+        email=email,
+        family_name=family_name,
+        given_name=given_name,
+        gender=gender,
+        birth_date=birth_date,
+        trading_name=trading_name,
+        legal_representative=legal_representative,
+        industry=industry,
+        address=address,
+        tags=tags,
+        account_manager=account_manager,
+        parent=parent,
+        marketing_consent=marketing_consent,
+        owner=owner,
+        source=source,
+        verify_id=verify_id,
+        party=party,
+    )
 
     now = timezone.now()
-    if party is not None:
-        party = existing
+    name, individual, unit, owner = reg.name, reg.individual, reg.unit, reg.owner
+    if reg.party is not None:
+        party = reg.party
         if party.id_number_bidx:
             check_duplicate_id(
                 actor, party.id_number_bidx, exclude_party_id=party.pk, allow_duplicate=allow_duplicate
@@ -350,18 +522,19 @@ def customer_create(
             party.id_verified_at, party.id_verified_by = now, actor
             save(party, actor, update_fields=["id_verified_at", "id_verified_by", "updated_at"])
     else:
+        number = reg.number
         bidx = blind_index(Party, "id_number", number) if number else ""
         if bidx:
             check_duplicate_id(actor, bidx, allow_duplicate=allow_duplicate)
         party = Party(
             kind=PartyKind.INDIVIDUAL if individual else PartyKind.ORGANIZATION,
             name=name,
-            gender=gender or "",
-            birth_date=birth_date,
+            gender=reg.gender,
+            birth_date=reg.birth_date,
             org_unit=unit,
             owner=owner,
-            id_doc_type=doc_type,
-            **texts,
+            id_doc_type=reg.doc_type,
+            **reg.texts,
         )
         party.id_number = number
         if number and verify_id:
@@ -373,11 +546,12 @@ def customer_create(
         name=name,
         org_unit=unit,
         owner=owner,
-        account_manager=manager,
-        parent=group,
+        account_manager=reg.manager,
+        parent=reg.group,
         tenure_start=timezone.localdate(),
         relation_type=RelationType.CONSUMER if individual else RelationType.B2B,
     )
+    phone_value, phone_kind, email_value = reg.phone_value, reg.phone_kind, reg.email_value
     customer.primary_phone = phone_value if phone_kind == validation.MOBILE else ""
     insert_numbered(customer, "customer_no", "C", actor=actor, prepare=refresh_search_text)
 
@@ -390,27 +564,27 @@ def customer_create(
         media.append((MediumKind.EMAIL, email_value))
     for kind, value in media:
         medium = ContactMedium(
-            customer=customer, kind=kind, is_primary=True, marketing_consent=bool(marketing_consent)
+            customer=customer, kind=kind, is_primary=True, marketing_consent=reg.marketing_consent
         )
         medium.value = value
         save(medium, actor)
-    if address_data:
-        save(Address(customer=customer, **{**address_data, "is_primary": True}), actor)
+    if reg.address:
+        save(Address(customer=customer, **{**reg.address, "is_primary": True}), actor)
     account = Account(customer=customer, name=name, org_unit=unit, owner=owner)
     insert_numbered(account, "account_no", "A", actor=actor)
-    if tag_rows:
-        customer.tags.set(tag_rows)
+    if reg.tags:
+        customer.tags.set(reg.tags)
     record_interaction(
         customer,
         actor=actor,
-        channel=source,
+        channel=reg.source,
         kind="registration",
         summary=gettext("Registered as a customer"),
     )
     after = customer_state(customer)
     after["account.account_no"] = account.account_no
     after["contact_media"] = [k for k, _v in media]
-    after["address"] = bool(address_data)
+    after["address"] = bool(reg.address)
     audit_write(action="customer.create", actor=actor, obj=customer, after=after)
     return customer
 

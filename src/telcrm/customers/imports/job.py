@@ -59,6 +59,7 @@ class Importer:
         self.seen_ids: dict[str, int] = {}
         self.rows = self.created = self.failed = 0
         self.last_row = 0
+        self.pending: list[tuple[int, tuple, dict]] = []
         self._doc_types: dict[str, str] | None = None
         self._tags: dict[str, object] | None = None
         self._header_labels = {
@@ -187,8 +188,8 @@ class Importer:
         return kw
 
     def process(self, row_no: int, values: tuple, out) -> None:
+        """Check a row's format; a well-formed row waits in ``pending`` for the batch's ``flush``."""
         self.rows += 1
-        errors: list[tuple[str, str]] = []
         key = self.id_key(values)
         first = self.seen_ids.get(key) if key else None
         if key and first is None:
@@ -197,20 +198,40 @@ class Importer:
             if first is not None:
                 message = _("The same ID number is already in row %(row)d of this file.") % {"row": first}
                 raise RowError([("id_number", str(message))])
-            self.customer_create(**self.kwargs(values))
+            kw = self.kwargs(values)
         except RowError as exc:
-            errors = exc.errors
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                errors = [(f, m) for f, msgs in exc.message_dict.items() for m in msgs]
-            else:
-                errors = [("__all__", m) for m in exc.messages]
-        except DatabaseError as exc:  # a value the database refuses (e.g. too long): report, go on
-            log.warning("customer import %s row %d: %s", self.job.pk, row_no, exc)
-            errors = [("__all__", str(_("The row could not be saved: %(error)s") % {"error": exc}))]
-        if not errors:
-            self.created += 1
+            self.report(row_no, values, exc.errors, out)
             return
+        kw.pop("actor")
+        self.pending.append((row_no, values, kw))
+
+    def flush(self, out) -> None:
+        """Register the batch's pending rows: all at once (``customers_create_many``); when the
+        database refuses the batch (a value it will not store), row by row to find the one."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        try:
+            with transaction.atomic():
+                results = self.create_many(actor=self.actor, rows=[kw for _r, _v, kw in pending])
+        except DatabaseError as exc:
+            log.info("customer import %s: batch refused (%s), retrying row by row", self.job.pk, exc)
+            results = [self.create_one(kw) for _r, _v, kw in pending]
+        for (row_no, values, _kw), error in zip(pending, results, strict=True):
+            if error is None:
+                self.created += 1
+            else:
+                self.report(row_no, values, _errors_of(error), out)
+
+    def create_one(self, kw: dict):
+        try:
+            with transaction.atomic():
+                self.customer_create(actor=self.actor, **kw)
+        except (ValidationError, DatabaseError) as exc:
+            return exc
+        return None
+
+    def report(self, row_no: int, values: tuple, errors: list[tuple[str, str]], out) -> None:
         self.failed += 1
         shown = [_text(v) for v in values]
         if self._id_index is not None and self._id_index < len(shown) and shown[self._id_index]:
@@ -246,7 +267,8 @@ class Importer:
     def run(self) -> dict:
         from .. import actions
 
-        self.customer_create = actions.customer_create  # the counter's own action, for every row
+        # the counter's own validation and rules, batch by batch (one action per row as the fallback)
+        self.create_many, self.customer_create = actions.customers_create_many, actions.customer_create
         source = self.source()
         scratch = self.scratch()
         resume = self.resume_point()
@@ -295,6 +317,7 @@ class Importer:
                         if n >= package.BATCH_ROWS or time.monotonic() - started >= package.BATCH_SECONDS:
                             done = False
                             break
+                    self.flush(out)
                     self.save_checkpoint(out)
         self.progress.set(self.progress.done, self.progress.done, force=True)
         report = self.write_report(scratch) if self.failed else ""
@@ -349,6 +372,14 @@ class Importer:
         name = f"customer-import-errors-{timezone.localtime():%Y%m%d-%H%M%S}-{str(self.job.pk)[:8]}.xlsx"
         wb.save(folder / name)
         return f"{REPORT_DIR}/{name}"
+
+
+def _errors_of(exc) -> list[tuple[str, str]]:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return [(f, m) for f, msgs in exc.message_dict.items() for m in msgs]
+        return [("__all__", m) for m in exc.messages]
+    return [("__all__", str(_("The row could not be saved: %(error)s") % {"error": exc}))]
 
 
 def _prepend(first, rest):

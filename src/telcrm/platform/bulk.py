@@ -1,0 +1,155 @@
+"""Writing many new rows at once: primary keys reserved in one statement, rows streamed with COPY.
+
+Actions that register thousands of records in one transaction (the customer import) build model
+instances as ``save()`` would, then hand them to :func:`insert_many`: every field's ``pre_save`` runs
+(encryption and blind indexes of ``EncryptedField``, ``auto_now``/``auto_now_add`` timestamps), the
+primary keys come from the table's own sequence, the rows go to PostgreSQL as one ``COPY … FROM
+STDIN`` per table (SQLite: batched ``executemany``), and models with django-simple-history get the
+"created" history row that ``save()`` would have written. No signals are sent; the caller writes the
+audit records (``auditing.audit_write_many``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
+
+from .models.fields import EncryptedField
+
+
+def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table; returns the row count.
+
+    ``columns`` are field names or attnames (``org_unit`` or ``org_unit_id``). Values are what the
+    model would store: ciphertext for encrypted fields (``crypto.encrypt``) plus the blind index,
+    explicit timestamps (``auto_now`` is not applied), every NOT NULL column given. Each value goes
+    through the field's ``get_db_prep_save``, then PostgreSQL receives one ``COPY … FROM STDIN``
+    stream; SQLite gets batched ``executemany`` INSERTs (not ``bulk_create``, whose ``pre_save``
+    would re-encrypt ciphertext and overwrite timestamps, so both engines store the same values).
+    No signals, audit or history rows are written.
+    """
+    fields = [model._meta.get_field(c) for c in columns]
+    table = model._meta.db_table
+    prep = [f.get_db_prep_save for f in fields]
+    # the real connection, bound once: every value's preparation reads ``connection.ops``/``features``,
+    # and through the ``django.db.connection`` proxy each read is an asgiref Local lookup
+    conn = connections[DEFAULT_DB_ALIAS]
+
+    def prepared(row):
+        if len(row) != len(fields):
+            raise ValueError(f"row has {len(row)} values for {len(fields)} columns")
+        return [p(v, conn) for p, v in zip(prep, row, strict=True)]
+
+    n = 0
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            from psycopg import sql
+
+            stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+            )
+            with cursor.cursor.copy(stmt) as copy:
+                for row in rows:
+                    copy.write_row(prepared(row))
+                    n += 1
+            return n
+        qn = conn.ops.quote_name
+        stmt = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers quoted, values bound
+            qn(table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        )
+        batch: list[list] = []
+        for row in rows:
+            batch.append(prepared(row))
+            if len(batch) >= batch_size:
+                cursor.executemany(stmt, batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(stmt, batch)
+            n += len(batch)
+    return n
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """``count`` new primary keys of ``model``'s table, taken from its sequence (PostgreSQL) or past its
+    highest id (SQLite, whose writing transactions are serialised: ``transaction_mode`` IMMEDIATE)."""
+    if count <= 0:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [conn.ops.quote_name(table), pk, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        qn = conn.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({qn(pk)}), 0) FROM {qn(table)}")  # noqa: S608 - quoted names
+        last = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(last, row[0] if row else 0) + 1
+    return list(range(start, start + count))
+
+
+def _insert_fields(model) -> list[models.Field]:
+    # encrypted fields first: their pre_save sets the blind index field read after them
+    fields = [f for f in model._meta.concrete_fields]
+    return sorted(fields, key=lambda f: not isinstance(f, EncryptedField))
+
+
+def insert_many(objs: Sequence[models.Model], *, actor=None, history: bool = True) -> int:
+    """Insert new instances of one model as ``save()`` would, in one COPY; returns the row count.
+
+    Primary keys are reserved (``reserve_ids``) and set on the instances, so the caller can point
+    child rows at them before inserting those. With ``history`` and a django-simple-history model,
+    each row gets its "+" history row dated now, by ``actor``.
+    """
+    if not objs:
+        return 0
+    model = type(objs[0])
+    fields = _insert_fields(model)
+    missing = [o for o in objs if o.pk is None]
+    for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
+        obj.pk = pk
+    rows = []
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError(f"insert_many: {type(obj).__name__} among {model.__name__} rows")
+        values = {f.attname: f.pre_save(obj, True) for f in fields}
+        rows.append(tuple(values[f.attname] for f in model._meta.concrete_fields))
+        obj._state.adding = False
+    columns = [f.attname for f in model._meta.concrete_fields]
+    n = copy_rows(model, columns, rows)
+    manager = getattr(model, "history", None) if history else None
+    if manager is not None and hasattr(manager, "model"):
+        _history_rows(manager.model, objs, actor)
+    return n
+
+
+def _history_rows(history_model, objs, actor) -> None:
+    when = timezone.now()
+    user_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+    columns = [
+        f.attname for f in history_model._meta.concrete_fields if f.attname != "history_id"
+    ]  # history_id: the table's own default
+    rows = []
+    for obj in objs:
+        row = []
+        for name in columns:
+            if name == "history_date":
+                row.append(when)
+            elif name == "history_type":
+                row.append("+")
+            elif name == "history_user_id":
+                row.append(user_id)
+            elif name in own:
+                row.append(None)
+            else:
+                row.append(getattr(obj, name))
+        rows.append(tuple(row))
+    copy_rows(history_model, columns, rows)
