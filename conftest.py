@@ -17,9 +17,11 @@ def _clear_cache():
     from django.core.cache import cache
 
     from telcrm.platform import parameters
+    from telcrm.platform.queries import config
 
     cache.clear()
     parameters.reset_local()
+    config.reset_local()
     yield
 
 

@@ -15,6 +15,7 @@ Normalised forms (what is stored, encrypted, and blind-indexed):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -167,6 +168,7 @@ def _resident_id(value: str, field: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=128)
 def _province_known(prefix: str) -> bool:
     """Whether the first two digits are a province-level region (the county is not checked: codes of
     districts created after stdnum's data was published, and numbers issued after a district was

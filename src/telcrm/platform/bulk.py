@@ -32,15 +32,15 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) ->
     """
     fields = [model._meta.get_field(c) for c in columns]
     table = model._meta.db_table
-    prep = [f.get_db_prep_save for f in fields]
     # the real connection, bound once: every value's preparation reads ``connection.ops``/``features``,
     # and through the ``django.db.connection`` proxy each read is an asgiref Local lookup
     conn = connections[DEFAULT_DB_ALIAS]
+    prep = [_preparer(f, conn) for f in fields]
 
     def prepared(row):
         if len(row) != len(fields):
             raise ValueError(f"row has {len(row)} values for {len(fields)} columns")
-        return [p(v, conn) for p, v in zip(prep, row, strict=True)]
+        return [p(v) for p, v in zip(prep, row, strict=True)]
 
     n = 0
     with conn.cursor() as cursor:
@@ -70,6 +70,42 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) ->
             cursor.executemany(stmt, batch)
             n += len(batch)
     return n
+
+
+# Fields whose database value is the Python value itself when it already has the field's type: for
+# these the ``get_db_prep_save`` chain (to_python, int(), str()) is skipped for such values.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.AutoField,
+    models.BigAutoField,
+)
+_PLAIN_TYPES = {str, int, bool, type(None)}
+
+
+def _plain(field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return _plain(field.target_field)
+    if isinstance(field, EncryptedField) or not isinstance(field, _PLAIN_FIELDS):
+        return False
+    # a subclass that prepares values its own way is not plain (IntegerField's own step only adapts
+    # the value for backends other than PostgreSQL and SQLite)
+    cls = type(field)
+    return cls.get_db_prep_save is models.Field.get_db_prep_save and cls.get_db_prep_value in (
+        models.Field.get_db_prep_value,
+        models.IntegerField.get_db_prep_value,
+        models.AutoField.get_db_prep_value,  # AutoFieldMixin's: validates the key, an int here
+    )
+
+
+def _preparer(field, conn):
+    slow = field.get_db_prep_save
+    if not _plain(field):
+        return lambda v: slow(v, conn)
+    plain = _PLAIN_TYPES
+    return lambda v: v if type(v) in plain else slow(v, conn)
 
 
 def reserve_ids(model, count: int) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 from django.utils.translation import get_language
 
@@ -10,7 +12,19 @@ from ..models import DictItem, DictType, Holiday, Parameter, WorkCalendar
 DICT_VERSION_KEY = "telcrm:dicts:version"
 
 
+# Each process keeps what it read for LOCAL_TTL seconds: validating an import reads the same
+# dictionaries for every row, and the shared cache is a round trip (Redis) or a file read each time.
+# An edit reaches the process that made it at once, every other one within LOCAL_TTL.
+LOCAL_TTL = 1.0
+_local: dict = {"checked": 0.0, "items": {}}
+
+
+def reset_local() -> None:
+    _local.update(checked=0.0, items={})
+
+
 def invalidate_dictionaries() -> None:
+    reset_local()
     try:
         cache.incr(DICT_VERSION_KEY)
     except ValueError:
@@ -19,6 +33,17 @@ def invalidate_dictionaries() -> None:
 
 def dictionary(code: str, *, active_only: bool = True) -> list[dict]:
     """Items of dictionary ``code`` as dicts (code, label, label_en, parent), cached across processes."""
+    now = time.monotonic()
+    if now - _local["checked"] >= LOCAL_TTL:
+        _local.update(checked=now, items={})
+    local = _local["items"]
+    hit = local.get((code, active_only))
+    if hit is None:
+        hit = local[(code, active_only)] = _shared_dictionary(code, active_only)
+    return hit
+
+
+def _shared_dictionary(code: str, active_only: bool) -> list[dict]:
     version = cache.get_or_set(DICT_VERSION_KEY, 1, None)
     key = f"telcrm:dict:{version}:{code}:{int(active_only)}"
     items = cache.get(key)
