@@ -1,6 +1,6 @@
 """Run the TM Forum v4 Conformance Test Kits (CTKs) against telcrm's TMF APIs with newman.
 
-    python scripts/ctk.py                    # scratch server on a free port, all three CTKs (make ctk)
+    python scripts/ctk.py                    # scratch server on a free port, every CTK (make ctk)
     python scripts/ctk.py --api TMF629       # one kit (repeatable)
     CTK_BASE=http://127.0.0.1:8000 python scripts/ctk.py   # against a server that already runs
 
@@ -44,6 +44,11 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 
 # API → (official collection under shared/tmf, env key the kit's URLs start with, our base path)
 KITS = {
+    "TMF620": (
+        "TMF620/ctk/CTK-Product_Catalog-4.0.0.postman_collection.json",
+        "Product_Catalog",
+        "productCatalogManagement/v4/",
+    ),
     "TMF629": ("TMF629/ctk/CTK-Customer-4.0.0.postman_collection.json", "Customer", "customerManagement/v4/"),
     "TMF632": ("TMF632/ctk/TMF632-Party-v4.0.0.testkit.json", "Party", "party/v4/"),
     "TMF666": ("TMF666/ctk/CTK-Account-4.0.0.postman_collection.json", "Account", "accountManagement/v4/"),

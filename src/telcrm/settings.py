@@ -192,6 +192,13 @@ CELERY_BEAT_SCHEDULE = {
     "platform-expire-tokens": {"task": "platform.expire_api_tokens", "schedule": timedelta(hours=1)},
     "platform-reap-stale-jobs": {"task": "platform.reap_stale_jobs", "schedule": timedelta(minutes=5)},
     "customers-sync-accounts": {"task": "customers.sync_stale_accounts", "schedule": timedelta(minutes=10)},
+    "resources-expire-reservations": {
+        "task": "resources.expire_reservations",
+        "schedule": timedelta(minutes=1),
+    },
+    "resources-finish-quarantine": {"task": "resources.finish_quarantine", "schedule": timedelta(hours=1)},
+    "stock-check-low-stock": {"task": "stock.check_low_stock", "schedule": timedelta(minutes=30)},
+    "catalog-expire-group-tariffs": {"task": "catalog.expire_group_tariffs", "schedule": timedelta(hours=6)},
 }
 
 # --- auth -----------------------------------------------------------------------------------
@@ -294,6 +301,21 @@ SPECTACULAR_SETTINGS = {
         "OrgKindEnum": "telcrm.platform.models.OrgKind",
         "HolidayKindEnum": "telcrm.platform.models.HolidayKind",
         "AuditKindEnum": "telcrm.platform.models.AuditKind",
+        "NumberStateEnum": "telcrm.resources.models.NumberState",
+        "NumberRuleKindEnum": "telcrm.resources.models.RuleKind",
+        "SimKindEnum": "telcrm.resources.stock.models.SimKind",
+        "TransferStatusEnum": "telcrm.resources.stock.models.TransferStatus",
+        "StockCountStatusEnum": "telcrm.resources.stock.models.CountStatus",
+        "ElementStatusEnum": "telcrm.resources.coverage.models.ElementStatus",
+        "ElementKindEnum": "telcrm.resources.coverage.models.ElementKind",
+        "TechnologyEnum": "telcrm.resources.coverage.models.Technology",
+        "LifecycleStatusEnum": "telcrm.catalog.models.common.LifecycleStatus",
+        "SpecKindEnum": "telcrm.catalog.models.common.SpecKind",
+        "OfferingKindEnum": "telcrm.catalog.models.common.OfferingKind",
+        "TariffKindEnum": "telcrm.catalog.models.common.TariffKind",
+        "TariffStatusEnum": "telcrm.catalog.models.common.TariffStatus",
+        "CatalogRuleKindEnum": "telcrm.catalog.rules.models.RuleKind",
+        "CatalogRuleVersionStatusEnum": "telcrm.catalog.rules.models.VersionStatus",
     },
 }
 API_TOKEN_TTL = timedelta(hours=int(env("API_TOKEN_TTL_HOURS", "12")))

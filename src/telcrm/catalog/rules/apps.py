@@ -1,3 +1,5 @@
+"""Catalog rules: eligibility and compatibility decision tables (DMN, evaluated by SpiffWorkflow)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,4 +10,6 @@ class CatalogRulesConfig(AppConfig):
     verbose_name = _("Catalog rules")
 
     def ready(self):
-        pass
+        # demo: the demo rule tables (@demo_generator). Access uses the catalog app's permissions
+        # (catalog.view_catalog / catalog.manage_catalog), granted to roles by that app.
+        from . import demo  # noqa: F401

@@ -187,6 +187,11 @@ def test_reset_keeps_customers_made_through_actions_and_refuses_when_referenced(
     assert demo_customers.count() == N + 1
     member.parent = None
     member.save()
+    from telcrm.platform.demo import generators
+
+    for later in reversed(generators()):  # the modules built on the demo customers reset first
+        if later.order > 20 and later.reset is not None:
+            later.reset(stdout=io.StringIO())
     demo.reset_customers(stdout=io.StringIO())
     assert not demo_customers.exclude(pk=real.pk).exists()
     assert Customer.objects.filter(pk=real.pk).exists()

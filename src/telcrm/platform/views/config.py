@@ -46,6 +46,10 @@ GROUP_LABELS = {
     "ui": pgettext_lazy("config", "User interface"),
     "export": pgettext_lazy("config", "Exports"),
     "sla": pgettext_lazy("config", "Service levels (SLA)"),
+    "customers": pgettext_lazy("config", "Customers"),
+    "catalog": pgettext_lazy("config", "Product catalog"),
+    "resources": pgettext_lazy("config", "Numbers and network"),
+    "stock": pgettext_lazy("config", "SIM and terminal stock"),
 }
 
 

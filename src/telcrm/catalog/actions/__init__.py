@@ -1,0 +1,57 @@
+"""Every write of the catalog goes through these functions (validate → change → audit, one transaction)."""
+
+from .offerings import (
+    activation_problems,
+    bundle_member_add,
+    bundle_member_remove,
+    catalog_save,
+    category_save,
+    offering_activate,
+    offering_create,
+    offering_delete,
+    offering_new_version,
+    offering_retire,
+    offering_state,
+    offering_update,
+    specification_save,
+)
+from .prices import check_price_periods, price_attach, price_create, price_delete, price_update
+from .tariffs import (
+    effective_percent,
+    tariff_approve,
+    tariff_create,
+    tariff_reject,
+    tariff_revoke,
+    tariff_submit,
+    tariff_update,
+    tariffs_expire,
+)
+
+__all__ = [
+    "activation_problems",
+    "bundle_member_add",
+    "bundle_member_remove",
+    "catalog_save",
+    "category_save",
+    "check_price_periods",
+    "effective_percent",
+    "offering_activate",
+    "offering_create",
+    "offering_delete",
+    "offering_new_version",
+    "offering_retire",
+    "offering_state",
+    "offering_update",
+    "price_attach",
+    "price_create",
+    "price_delete",
+    "price_update",
+    "specification_save",
+    "tariff_approve",
+    "tariff_create",
+    "tariff_reject",
+    "tariff_revoke",
+    "tariff_submit",
+    "tariff_update",
+    "tariffs_expire",
+]

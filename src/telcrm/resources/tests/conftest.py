@@ -1,0 +1,1 @@
+from ._fixtures import pool  # noqa: F401
