@@ -73,7 +73,7 @@ def search_numbers(user, q: str, limit: int) -> list[Hit]:
     from . import queries
 
     digits = "".join(q.split())
-    if not user.has_perm(VIEW) or not (digits.isascii() and digits.isdigit()) or len(digits) < 4:
+    if not user.has_perm(VIEW) or not (digits.isascii() and digits.isdigit()) or not 4 <= len(digits) <= 11:
         return []
     if len(digits) == 11:
         try:
