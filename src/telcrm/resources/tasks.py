@@ -1,10 +1,7 @@
 """Celery tasks of the number pool. Thin: they call the scheduled actions (actions/scheduled.py).
 
-Beat entries (settings.CELERY_BEAT_SCHEDULE)::
-
-    "resources-expire-reservations": {
-        "task": "resources.expire_reservations", "schedule": timedelta(minutes=1)},
-    "resources-finish-quarantine": {"task": "resources.finish_quarantine", "schedule": timedelta(hours=1)},
+Celery beat runs them (settings.CELERY_BEAT_SCHEDULE): ``resources-expire-reservations`` every
+minute, ``resources-finish-quarantine`` every hour.
 """
 
 from __future__ import annotations

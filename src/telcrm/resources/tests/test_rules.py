@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from telcrm.resources import actions
 from telcrm.resources.models import Number
@@ -137,3 +139,39 @@ def test_rule_actions_validate_and_inactive_rules_do_not_count(carrier):
     assert "pattern" in exc.value.error_dict
     actions.rule_delete(admin, rule)
     assert not Number.objects.exists()
+
+
+# the combined matcher (one alternation per level) agrees with the rules checked one by one
+ALL_RULES = [
+    RuleSpec(1, 40, "repeat", "", 5),
+    RuleSpec(1, 40, "tail", "8888", None),
+    RuleSpec(2, 30, "repeat", "689", 4),
+    RuleSpec(2, 30, "ascending", "", 5),
+    RuleSpec(2, 30, "digit_count", "8", 5),
+    RuleSpec(3, 20, "aabb", "", None),
+    RuleSpec(3, 20, "tail_same", "", 3),
+    RuleSpec(3, 20, "descending", "", 4),
+    RuleSpec(3, 20, "regex", r"(\d\d)\1$", None),
+    RuleSpec(4, 10, "tail", "520", None),
+]
+
+
+def _one_by_one(msisdn: str) -> int | None:
+    for r in sorted(ALL_RULES, key=lambda r: -r.rank):
+        if predicate(r.kind, r.pattern, r.count)(msisdn):
+            return r.level_id
+    return 9
+
+
+@given(st.from_regex(r"\A1[3-9][0-9]{9}\Z", fullmatch=True))
+@settings(max_examples=2000)
+def test_the_combined_matcher_agrees_with_each_rule(msisdn):
+    assert LevelMatcher(ALL_RULES, 9).level_for(msisdn) == _one_by_one(msisdn)
+
+
+@pytest.mark.parametrize(
+    "msisdn", ["13800008888", "13866669123", "13812345678", "13811223344", "13800001777", "13809876000",
+               "13805711212", "13805710520", "13888888123", "13818188808"],
+)  # fmt: skip
+def test_the_combined_matcher_on_special_numbers(msisdn):
+    assert LevelMatcher(ALL_RULES, 9).level_for(msisdn) == _one_by_one(msisdn)

@@ -370,3 +370,13 @@ def test_history_is_append_only(pool, carrier):
 
     with pytest.raises(DatabaseError), transaction.atomic():
         NumberEvent.objects.filter(pk=event.pk).update(note="rewritten")
+
+
+def test_beat_runs_the_expiry_and_the_cooling():
+    from django.conf import settings
+
+    from telcrm.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"resources.expire_reservations", "resources.finish_quarantine"} <= scheduled
+    assert {"resources.expire_reservations", "resources.finish_quarantine"} <= set(app.tasks)
