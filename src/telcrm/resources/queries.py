@@ -179,6 +179,8 @@ def number_search(
     if offset > MAX_OFFSET:
         raise field_error("page", _("Too many pages back; narrow the search instead."), "too_deep")
 
+    if no_four and "4" in contains + ends_with:  # nothing can match: answer without scanning the pool
+        return NumberPage([], page, per_page, False)
     qs = Number.objects.restrict(user)
     if state is not None:
         qs = qs.filter(state=state)

@@ -50,7 +50,7 @@ def test_a_team_member_of_the_province_sees_every_city(carrier, pool):
     assert len(everything(agent_team)) == 300
 
 
-def test_filters(pool, carrier):
+def test_filters(pool, carrier, django_assert_num_queries):
     admin = carrier["admin"]
     assert msisdns(queries.number_search(admin, ends_with="88", per_page=10)) == [
         "13805710088",
@@ -74,6 +74,8 @@ def test_filters(pool, carrier):
     by_id = queries.number_search(admin, level=pool.levels["silver"].pk, per_page=200)
     assert msisdns(by_id) == msisdns(silver)
     assert "13805710011" in msisdns(silver)  # 0571 0011: AABB
+    with django_assert_num_queries(0):  # a 4 in the digits and "no 4": nothing to look for
+        assert not queries.number_search(admin, ends_with="14", no_four=True).rows
     combined = queries.number_search(admin, ends_with="1", no_four=True, region=carrier.city, per_page=200)
     assert combined.rows and all(
         m.endswith("1") and "4" not in m and m.startswith("1380571") for m in msisdns(combined)
