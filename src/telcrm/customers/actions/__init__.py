@@ -14,8 +14,9 @@ from .contacts import (
     contact_person_delete,
     contact_person_save,
 )
-from .customer import customer_create, customer_set_tags, customer_update, real_name_verify, tag_save
+from .customer import customer_set_tags, customer_update, real_name_verify, tag_save
 from .merge import MERGE_RELATIONS, customer_merge, customer_unmerge, register_merge_relation
+from .registration import customer_create
 from .requests import update_request_preview, update_request_review, update_request_submit
 
 __all__ = [

@@ -35,7 +35,8 @@ from ..models import (
     RelationType,
 )
 from ._common import LIVE_STATUSES, blind_index, lock_keys, number_block, refresh_search_text
-from .customer import Registration, Resolver, clean_registration, customer_state, duplicate_id_error
+from .customer import customer_state, duplicate_id_error
+from .registration import Registration, Resolver, clean_registration
 
 NOT_IN_BULK = ("party", "allow_duplicate", "actor")
 NUMBER_ATTEMPTS = 5

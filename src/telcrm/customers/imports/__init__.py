@@ -7,7 +7,7 @@ error naming the problem, and no job starts. Otherwise the file is kept under ME
 the job ``customers.import`` reads it row by row (openpyxl read-only / csv, never the whole file
 in memory) and calls the same action as the counter, ``actions.customer_create``, for every row.
 
-Transactions. Every row goes through ``customer_create``, which is one atomic block: a bad row is
+Transactions. Rows go through ``customers_create_many`` per batch (``customer_create`` row by row when a batch is refused); a bad row is
 rolled back whole and reported, a good row lands whole. Rows are committed in small batches (each
 row its own savepoint inside the batch) together with a checkpoint on the job row: one commit per
 batch instead of one per row keeps the per-row overhead low, and a worker killed mid-import resumes
