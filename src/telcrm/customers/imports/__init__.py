@@ -5,11 +5,12 @@ The upload page (views_import.py) runs :func:`inspect_upload` on the file: type,
 CSV), the header row and its columns. A file that cannot be imported is refused there with a form
 error naming the problem, and no job starts. Otherwise the file is kept under MEDIA_ROOT/imports/ and
 the job ``customers.import`` reads it row by row (openpyxl read-only / csv, never the whole file
-in memory) and calls the same action as the counter, ``actions.customer_create``, for every row.
+in memory) and registers the rows with the counter's own validation and rules: per batch through
+``actions.customers_create_many``, row by row through ``actions.customer_create`` when the database
+refuses a batch.
 
-Transactions. Rows go through ``customers_create_many`` per batch (``customer_create`` row by row when a batch is refused); a bad row is
-rolled back whole and reported, a good row lands whole. Rows are committed in small batches (each
-row its own savepoint inside the batch) together with a checkpoint on the job row: one commit per
+Transactions. A bad row is reported and nothing of it is written, a good row lands whole. Rows are
+committed in small batches together with a checkpoint on the job row: one commit per
 batch instead of one per row keeps the per-row overhead low, and a worker killed mid-import resumes
 (Retry) after the last committed batch without creating any row twice. The batch is short (at most
 ``BATCH_ROWS`` rows or ``BATCH_SECONDS``), so the counter is never kept waiting.
