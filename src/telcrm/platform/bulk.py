@@ -19,7 +19,7 @@ from django.utils import timezone
 from .models.fields import EncryptedField
 
 
-def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) -> int:
+def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000, prepared: bool = False) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table; returns the row count.
 
     ``columns`` are field names or attnames (``org_unit`` or ``org_unit_id``). Values are what the
@@ -28,7 +28,10 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) ->
     through the field's ``get_db_prep_save``, then PostgreSQL receives one ``COPY … FROM STDIN``
     stream; SQLite gets batched ``executemany`` INSERTs (not ``bulk_create``, whose ``pre_save``
     would re-encrypt ciphertext and overwrite timestamps, so both engines store the same values).
-    No signals, audit or history rows are written.
+    No signals, audit or history rows are written. ``prepared=True``: the values are in database
+    form already (strings, ints, bools, prepared timestamps) and go as they are — at millions of rows
+    the per-value preparation costs more than the insert. Database errors arrive as Django's
+    (``IntegrityError`` …) on both engines.
     """
     fields = [model._meta.get_field(c) for c in columns]
     table = model._meta.db_table
@@ -37,10 +40,10 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) ->
     conn = connections[DEFAULT_DB_ALIAS]
     prep = [_preparer(f, conn) for f in fields]
 
-    def prepared(row):
+    def prepare(row):
         if len(row) != len(fields):
             raise ValueError(f"row has {len(row)} values for {len(fields)} columns")
-        return [p(v) for p, v in zip(prep, row, strict=True)]
+        return [p(v) for p, v in zip(prep, row, strict=True)] if not prepared else row
 
     n = 0
     with conn.cursor() as cursor:
@@ -50,9 +53,10 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) ->
             stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
             )
-            with cursor.cursor.copy(stmt) as copy:
+            # the raw psycopg cursor: its errors are turned into Django's (IntegrityError …) here
+            with conn.wrap_database_errors, cursor.cursor.copy(stmt) as copy:
                 for row in rows:
-                    copy.write_row(prepared(row))
+                    copy.write_row(prepare(row))
                     n += 1
             return n
         qn = conn.ops.quote_name
@@ -61,7 +65,7 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000) ->
         )
         batch: list[list] = []
         for row in rows:
-            batch.append(prepared(row))
+            batch.append(prepare(row))
             if len(batch) >= batch_size:
                 cursor.executemany(stmt, batch)
                 n += len(batch)

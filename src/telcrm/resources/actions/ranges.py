@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from telcrm.platform.actions import job_start
 from telcrm.platform.auditing import audit_event, audit_write, snapshot
+from telcrm.platform.bulk import copy_rows
 from telcrm.platform.errors import NotFoundInScope, field_error
 from telcrm.platform.jobs import job_handler
 from telcrm.platform.models import AuditKind, Job, OrgUnit
@@ -248,32 +249,8 @@ def _db_value(field: str, value):
 
 def insert_numbers(rows, columns=NUMBER_COLUMNS) -> int:
     """Bulk insert of number rows whose values are in database form already (strings, ints, bools and
-    a prepared timestamp): ``copy_rows`` without its per-value preparation, which costs more than the
-    insert itself at millions of rows. PostgreSQL COPY, batched executemany on SQLite."""
-    names = [Number._meta.get_field(c).column for c in columns]
-    table = connection.ops.quote_name(Number._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in names)
-    n = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    n += 1
-            return n
-        marks = ", ".join(["%s"] * len(names))
-        stmt = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - quoted identifiers
-        batch: list = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 5000:
-                cursor.executemany(stmt, batch)
-                n += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(stmt, batch)
-            n += len(batch)
-    return n
+    a prepared timestamp): PostgreSQL COPY, batched executemany on SQLite."""
+    return copy_rows(Number, columns, rows, batch_size=5000, prepared=True)
 
 
 def generate_numbers(rng: NumberRange, *, matcher: LevelMatcher | None = None, progress=None) -> int:
