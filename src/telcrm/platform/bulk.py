@@ -11,6 +11,9 @@ audit records (``auditing.audit_write_many``).
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import uuid
 from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -35,15 +38,8 @@ def copy_rows(model, columns: Sequence[str], rows, *, batch_size: int = 2000, pr
     """
     fields = [model._meta.get_field(c) for c in columns]
     table = model._meta.db_table
-    # the real connection, bound once: every value's preparation reads ``connection.ops``/``features``,
-    # and through the ``django.db.connection`` proxy each read is an asgiref Local lookup
     conn = connections[DEFAULT_DB_ALIAS]
-    prep = [_preparer(f, conn) for f in fields]
-
-    def prepare(row):
-        if len(row) != len(fields):
-            raise ValueError(f"row has {len(row)} values for {len(fields)} columns")
-        return [p(v) for p, v in zip(prep, row, strict=True)] if not prepared else row
+    prepare = (lambda row: row) if prepared else row_preparer(model, columns)
 
     n = 0
     with conn.cursor() as cursor:
@@ -104,12 +100,53 @@ def _plain(field) -> bool:
     )
 
 
+# On PostgreSQL these go to psycopg as they are: Django's preparation of them (``to_python``, the
+# backend's ``adapt_*_value``) returns the same object there. SQLite needs them turned into text.
+_PG_NATIVE = (
+    (models.DateTimeField, lambda v: isinstance(v, datetime.datetime) and v.tzinfo is not None),
+    (models.DateField, lambda v: type(v) is datetime.date),
+    (models.DecimalField, lambda v: type(v) is decimal.Decimal),
+    (models.UUIDField, lambda v: type(v) is uuid.UUID),
+)
+
+
 def _preparer(field, conn):
     slow = field.get_db_prep_save
-    if not _plain(field):
-        return lambda v: slow(v, conn)
     plain = _PLAIN_TYPES
-    return lambda v: v if type(v) in plain else slow(v, conn)
+    if _plain(field):
+        return lambda v: v if type(v) in plain else slow(v, conn)
+    native = _native_check(field) if conn.vendor == "postgresql" else None
+    if native is not None:
+        return lambda v: v if v is None or native(v) else slow(v, conn)
+    return lambda v: slow(v, conn)
+
+
+def _native_check(field):
+    cls = type(field)
+    for base, check in _PG_NATIVE:
+        # only the stock fields: a subclass may prepare its values its own way
+        if cls is base or (cls.__module__.startswith("django.") and issubclass(cls, base)):
+            if base is models.DateField and issubclass(cls, models.DateTimeField):
+                continue
+            return check
+    return None
+
+
+def row_preparer(model, columns: Sequence[str]):
+    """A function turning a tuple of ``columns`` values (as the model holds them) into database values:
+    each field's ``get_db_prep_save``, skipped where the value already is what the database takes."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    # the real connection, bound once: every value's preparation reads ``connection.ops``/``features``,
+    # and through the ``django.db.connection`` proxy each read is an asgiref Local lookup
+    prep = [_preparer(model._meta.get_field(c), conn) for c in columns]
+    width = len(prep)
+
+    def prepare(row):
+        if len(row) != width:
+            raise ValueError(f"row has {len(row)} values for {width} columns")
+        return [p(v) for p, v in zip(prep, row, strict=True)]
+
+    return prepare
 
 
 def reserve_ids(model, count: int) -> list[int]:
@@ -155,41 +192,38 @@ def insert_many(objs: Sequence[models.Model], *, actor=None, history: bool = Tru
     missing = [o for o in objs if o.pk is None]
     for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
         obj.pk = pk
+    columns = [f.attname for f in model._meta.concrete_fields]
+    prepare = row_preparer(model, columns)
     rows = []
     for obj in objs:
         if type(obj) is not model:
             raise TypeError(f"insert_many: {type(obj).__name__} among {model.__name__} rows")
         values = {f.attname: f.pre_save(obj, True) for f in fields}
-        rows.append(tuple(values[f.attname] for f in model._meta.concrete_fields))
+        rows.append(prepare([values[c] for c in columns]))
         obj._state.adding = False
-    columns = [f.attname for f in model._meta.concrete_fields]
-    n = copy_rows(model, columns, rows)
+    n = copy_rows(model, columns, rows, prepared=True)
     manager = getattr(model, "history", None) if history else None
     if manager is not None and hasattr(manager, "model"):
-        _history_rows(manager.model, objs, actor)
+        _history_rows(manager.model, columns, rows, actor)
     return n
 
 
-def _history_rows(history_model, objs, actor) -> None:
-    when = timezone.now()
+def _history_rows(history_model, columns: list[str], rows: list[list], actor) -> None:
+    """The "+" history row of each new row: the values already prepared for the table itself."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    date = models.DateTimeField().get_db_prep_save(timezone.now(), conn)
     user_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
-    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
-    columns = [
+    fixed = {"history_date": date, "history_type": "+", "history_user_id": user_id}
+    own = {"history_change_reason", *fixed}
+    at = {name: i for i, name in enumerate(columns)}
+    history_columns = [
         f.attname for f in history_model._meta.concrete_fields if f.attname != "history_id"
     ]  # history_id: the table's own default
-    rows = []
-    for obj in objs:
-        row = []
-        for name in columns:
-            if name == "history_date":
-                row.append(when)
-            elif name == "history_type":
-                row.append("+")
-            elif name == "history_user_id":
-                row.append(user_id)
-            elif name in own:
-                row.append(None)
-            else:
-                row.append(getattr(obj, name))
-        rows.append(tuple(row))
-    copy_rows(history_model, columns, rows)
+    picks = []
+    for name in history_columns:
+        if name in own:
+            picks.append((None, fixed.get(name)))
+        else:
+            picks.append((at[name], None))
+    history = [tuple(row[i] if i is not None else v for i, v in picks) for row in rows]
+    copy_rows(history_model, history_columns, history, prepared=True)
