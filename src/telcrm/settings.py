@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "telcrm.resources",
     "telcrm.resources.stock",
     "telcrm.resources.coverage",
+    "telcrm.integration",
     "telcrm.web",
 ]
 
@@ -199,7 +200,28 @@ CELERY_BEAT_SCHEDULE = {
     "resources-finish-quarantine": {"task": "resources.finish_quarantine", "schedule": timedelta(hours=1)},
     "stock-check-low-stock": {"task": "stock.check_low_stock", "schedule": timedelta(minutes=30)},
     "catalog-expire-group-tariffs": {"task": "catalog.expire_group_tariffs", "schedule": timedelta(hours=6)},
+    # the outbox: every commit that writes to it wakes the dispatcher too (integration/kick.py)
+    "integration-dispatch": {"task": "integration.dispatch", "schedule": timedelta(seconds=10)},
+    "integration-purge": {"task": "integration.purge", "schedule": timedelta(hours=24)},
 }
+
+
+# --- adapters to billing and the network, webhooks (integration/adapters/__init__.py) ---------------
+def _adapter(system: str) -> dict:
+    url = env(f"{system}_URL", "") or ""
+    return {
+        "kind": (env(f"{system}_ADAPTER") or ("http" if url else "simulator")).strip().lower(),
+        "url": url.strip(),
+        "token": env(f"{system}_TOKEN", "") or "",
+        "connect_timeout": float(env(f"{system}_CONNECT_TIMEOUT", "5")),
+        "read_timeout": float(env(f"{system}_READ_TIMEOUT") or env(f"{system}_TIMEOUT") or "30"),
+    }
+
+
+INTEGRATION_ADAPTERS = {"billing": _adapter("BILLING"), "network": _adapter("NETWORK")}
+INTEGRATION_WEBHOOK_TIMEOUTS = (float(env("WEBHOOK_CONNECT_TIMEOUT", "5")), float(env("WEBHOOK_READ_TIMEOUT", "10")))
+# Webhook callbacks into private / loopback networks are refused unless allowed (SSRF).
+INTEGRATION_WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform.User"
@@ -316,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "TariffStatusEnum": "telcrm.catalog.models.common.TariffStatus",
         "CatalogRuleKindEnum": "telcrm.catalog.rules.models.RuleKind",
         "CatalogRuleVersionStatusEnum": "telcrm.catalog.rules.models.VersionStatus",
+        "OutboxStateEnum": "telcrm.integration.models.State",
     },
 }
 API_TOKEN_TTL = timedelta(hours=int(env("API_TOKEN_TTL_HOURS", "12")))

@@ -1,14 +1,18 @@
 """May this customer buy this offering here and now — and if not, why not.
 
-``check(customer, offering, cart=…, channel=…, at=…)`` is what the order module and the clerk's
-catalog page call. The catalog's own rules come first (the offering is active and valid at ``at``,
+``check(customer, offering, cart=…, channel=…, at=…, address=…)`` is what the order module and the
+clerk's catalog page call; ``channel`` is one of the catalog's sales channels (``SalesChannel``), the
+same codes an offering's ``channels`` lists and a decision table's ``channel`` column tests, and
+``address`` (optional) the installation address, whose coverage gives the ``access_technology`` fact.
+
+The catalog's own rules come first (the offering is active and valid at ``at``,
 sold in the channel, an add-on goes with a held or carted plan it applies to, a bundle's members are
 on sale), then the administrator's decision tables (``telcrm.catalog.rules.engine.evaluate``) on the
 facts of :func:`facts_for`: a *deny* blocks with its message, a *require* blocks unless one of its
 offering codes is held or in the cart, a *warn* is a reason that does not block.
 
-A check is a fixed number of queries (the customer's facts are read once; :func:`check_many` checks
-many offerings for one customer with the same few queries).
+A check is a fixed number of queries (the customer's facts are read once, the address's coverage at
+most once; :func:`check_many` checks many offerings for one customer with the same few queries).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ FACT_KEYS = (
     "held",
     "cart",
     "channel",
+    "access_technology",
 )
 
 
@@ -178,7 +183,26 @@ def _codes(cart) -> list[str]:
     return out
 
 
-def _facts(cf: CustomerFacts, offering_code: str, offering_kind: str, cart: list[str], channel: str) -> dict:
+def access_technology(address) -> str:
+    """The best way to install broadband at ``address`` (a dict of province, city, district, street
+    or a customer's ``Address``): ``fibre``, ``fwa_5g`` or ``copper`` (coverage ``Technology`` codes,
+    the first option of the coverage check); "" without an address or where nothing can be installed."""
+    if not address:
+        return ""
+    from telcrm.resources.coverage.queries import installability
+
+    result = installability(address)
+    return result.options[0].technology if result.ok and result.options else ""
+
+
+def _facts(
+    cf: CustomerFacts,
+    offering_code: str,
+    offering_kind: str,
+    cart: list[str],
+    channel: str,
+    technology: str = "",
+) -> dict:
     return {
         "customer_type": cf.customer_type,
         "value_tier": cf.value_tier,
@@ -192,14 +216,16 @@ def _facts(cf: CustomerFacts, offering_code: str, offering_kind: str, cart: list
         "held": list(cf.held),
         "cart": list(cart),
         "channel": channel,
+        "access_technology": technology,
     }
 
 
-def facts_for(customer, offering, *, cart=(), channel: str = "counter", at=None) -> dict:
+def facts_for(customer, offering, *, cart=(), channel: str = "counter", at=None, address=None) -> dict:
     """The facts the decision tables are evaluated on, with exactly the keys of :data:`FACT_KEYS`."""
     code = offering.code if isinstance(offering, ProductOffering) else str(offering)
     kind = offering.kind if isinstance(offering, ProductOffering) else _kind_of(code)
-    return _facts(customer_facts(customer, at=at), code, kind, _codes(cart), channel)
+    cf = customer_facts(customer, at=at)
+    return _facts(cf, code, kind, _codes(cart), _clean_channel(channel), access_technology(address))
 
 
 def _kind_of(code: str) -> str:
@@ -213,11 +239,14 @@ def _kind_of(code: str) -> str:
 class _Context:
     """What a batch of checks for one customer shares: facts, kinds of held/carted codes, bundles."""
 
-    def __init__(self, customer, offerings: list[ProductOffering], cart: list[str], channel: str, at):
+    def __init__(
+        self, customer, offerings: list[ProductOffering], cart: list[str], channel: str, at, address=None
+    ):
         from .queries import offerings_by_code
 
         self.customer, self.cart, self.channel, self.at = customer, cart, channel, at
         self.facts = customer_facts(customer, at=at)
+        self.technology = access_technology(address)
         base = set(self.facts.held) | set(cart)
         self.kinds: dict[str, str] = {}
         if base:
@@ -343,7 +372,8 @@ def _check_one(o: ProductOffering, ctx: _Context) -> Verdict:
     reasons += _sale_reasons(o, ctx)
     reasons += _addon_reasons(o, ctx)
     reasons += _bundle_reasons(o, ctx)
-    reasons += _rule_reasons(_facts(ctx.facts, o.code, o.kind, ctx.cart, ctx.channel), ctx)
+    facts = _facts(ctx.facts, o.code, o.kind, ctx.cart, ctx.channel, ctx.technology)
+    reasons += _rule_reasons(facts, ctx)
     return Verdict(ok=not any(r.blocking for r in reasons), reasons=reasons, offering=o)
 
 
@@ -351,9 +381,10 @@ def _clean_channel(channel: str) -> str:
     return channel if channel in SalesChannel.values else str(channel or "")
 
 
-def check(customer, offering, *, cart=(), channel: str = "counter", at=None) -> Verdict:
+def check(customer, offering, *, cart=(), channel: str = "counter", at=None, address=None) -> Verdict:
     """Whether ``customer`` may buy ``offering`` (a version row or a code) in ``channel`` at ``at``,
-    with ``cart`` (codes or offerings) bought at the same time; the reasons in the user's language."""
+    with ``cart`` (codes or offerings) bought at the same time and installed at ``address`` (when
+    given); the reasons in the user's language."""
     from .queries import offerings_by_code
 
     at = at or timezone.now()
@@ -370,15 +401,17 @@ def check(customer, offering, *, cart=(), channel: str = "counter", at=None) -> 
                 ],
             )
         offering = found
-    ctx = _Context(customer, [offering], cart_codes, channel, at)
+    ctx = _Context(customer, [offering], cart_codes, channel, at, address)
     return _check_one(offering, ctx)
 
 
-def check_many(customer, offerings, *, cart=(), channel: str = "counter", at=None) -> dict[int, Verdict]:
+def check_many(
+    customer, offerings, *, cart=(), channel: str = "counter", at=None, address=None
+) -> dict[int, Verdict]:
     """{offering id: Verdict} for many offering rows and one customer (the facts are read once)."""
     at = at or timezone.now()
     offerings = list(offerings)
-    ctx = _Context(customer, offerings, _codes(cart), _clean_channel(channel), at)
+    ctx = _Context(customer, offerings, _codes(cart), _clean_channel(channel), at, address)
     return {o.pk: _check_one(o, ctx) for o in offerings}
 
 
@@ -387,6 +420,7 @@ __all__ = [
     "CustomerFacts",
     "Reason",
     "Verdict",
+    "access_technology",
     "check",
     "check_many",
     "customer_facts",

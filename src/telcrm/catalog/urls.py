@@ -30,9 +30,11 @@ urlpatterns = [
     path("specifications/", views.specification_list, name="catalog-specification-list"),
     path("specifications/new/", views.specification_form, name="catalog-specification-create"),
     path("specifications/<int:pk>/edit/", views.specification_form, name="catalog-specification-edit"),
+    path("specifications/<int:pk>/delete/", views.specification_delete, name="catalog-specification-delete"),
     path("categories/", views.category_list, name="catalog-category-list"),
     path("categories/new/", views.category_form, name="catalog-category-create"),
     path("categories/<int:pk>/edit/", views.category_form, name="catalog-category-edit"),
+    path("categories/<int:pk>/delete/", views.category_delete, name="catalog-category-delete"),
     # group tariffs (views/discounts.py)
     path("discounts/", views.discount_list, name="catalog-discount-list"),
     path("discounts/new/", views.discount_create, name="catalog-discount-create"),

@@ -1,11 +1,17 @@
 """Every write of the catalog goes through these functions (validate → change → audit, one transaction)."""
 
+from .catalogs import (
+    catalog_delete,
+    catalog_save,
+    category_delete,
+    category_save,
+    specification_delete,
+    specification_save,
+)
 from .offerings import (
     activation_problems,
     bundle_member_add,
     bundle_member_remove,
-    catalog_save,
-    category_save,
     offering_activate,
     offering_create,
     offering_delete,
@@ -13,7 +19,6 @@ from .offerings import (
     offering_retire,
     offering_state,
     offering_update,
-    specification_save,
 )
 from .prices import check_price_periods, price_attach, price_create, price_delete, price_update
 from .tariffs import (
@@ -31,7 +36,9 @@ __all__ = [
     "activation_problems",
     "bundle_member_add",
     "bundle_member_remove",
+    "catalog_delete",
     "catalog_save",
+    "category_delete",
     "category_save",
     "check_price_periods",
     "effective_percent",
@@ -46,6 +53,7 @@ __all__ = [
     "price_create",
     "price_delete",
     "price_update",
+    "specification_delete",
     "specification_save",
     "tariff_approve",
     "tariff_create",

@@ -1,9 +1,11 @@
-"""Specifications, categories, catalogs and offerings with their versions and lifecycle (RES-3).
+"""Offerings with their versions and lifecycle, and the members of bundles (RES-3).
 
 An offering is one row per version. A draft is edited in place; editing an active version makes a
 new draft (version + 1, prices, categories and bundle members copied) and changes that; activating
 a draft retires the active version of the same code; a retired version never changes again, so an
 order pointing at it shows the plan exactly as it was sold.
+
+Specifications, categories and catalogs are in :mod:`.catalogs` (their actions are re-exported here).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from telcrm.platform.errors import field_error
 
 from ..models import (
     BundledOffering,
-    Catalog,
     Category,
     LifecycleStatus,
     OfferingKind,
@@ -27,7 +28,6 @@ from ..models import (
     ProductOfferingPrice,
     ProductSpecification,
     SalesChannel,
-    SpecKind,
 )
 from ._common import (
     MANAGE,
@@ -46,209 +46,20 @@ from ._common import (
     require_perm,
     snapshot,
 )
+from .catalogs import (  # noqa: F401  (re-exported: they lived here before)
+    _resolve_category,
+    catalog_delete,
+    catalog_save,
+    category_delete,
+    category_save,
+    specification_delete,
+    specification_save,
+)
 from .prices import check_price_periods
 
 DRAFT, ACTIVE, RETIRED = LifecycleStatus.DRAFT, LifecycleStatus.ACTIVE, LifecycleStatus.RETIRED
 # kinds an add-on may be added to
 BASE_KINDS = (OfferingKind.PLAN, OfferingKind.BROADBAND, OfferingKind.BUNDLE)
-
-
-# --- specifications, categories, catalogs ---------------------------------------------------------
-SPEC_FIELDS = (
-    "name",
-    "name_en",
-    "description",
-    "kind",
-    "brand",
-    "characteristics",
-    "lifecycle_status",
-    "extra",
-)
-
-
-def _clean_characteristics(errs: Errors, value) -> list:
-    value = clean_json(errs, value, "characteristics", list, default=[])
-    for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
-            errs.add("characteristics", _("Each characteristic needs a name (a list of objects)."), "invalid")
-            return []
-    return value
-
-
-@transaction.atomic
-def specification_save(*, actor, specification=None, code: str = "", **data) -> ProductSpecification:
-    """Create a product specification (``specification`` None) or change one."""
-    require_perm(actor, MANAGE)
-    errs = Errors()
-    unknown = sorted(set(data) - set(SPEC_FIELDS))
-    for key in unknown:
-        errs.add(key, _("This field cannot be changed here."), "read_only")
-    if specification is None:
-        spec = ProductSpecification(code=clean_code(errs, code))
-        if spec.code and ProductSpecification.objects.filter(code=spec.code).exists():
-            errs.add("code", _("This code is already used."), "duplicate")
-        before = None
-        data.setdefault("kind", "")
-        data.setdefault("name", "")
-    else:
-        spec = locked(ProductSpecification, specification)
-        before = snapshot(spec)
-    if "name" in data:
-        spec.name = clean_text(errs, data["name"], "name", max_length=100, required=True)
-    if "name_en" in data:
-        spec.name_en = clean_text(errs, data["name_en"], "name_en", max_length=100)
-    if "description" in data:
-        spec.description = clean_long_text(errs, data["description"], "description")
-    if "brand" in data:
-        spec.brand = clean_text(errs, data["brand"], "brand", max_length=60)
-    if "kind" in data:
-        spec.kind = clean_choice(errs, data["kind"], "kind", SpecKind)
-    if "characteristics" in data:
-        spec.characteristics = _clean_characteristics(errs, data["characteristics"])
-    if "lifecycle_status" in data:
-        spec.lifecycle_status = clean_choice(
-            errs, data["lifecycle_status"], "lifecycle_status", LifecycleStatus
-        )
-        if (
-            spec.lifecycle_status == RETIRED
-            and spec.pk
-            and spec.offerings.filter(lifecycle_status__in=(DRAFT, ACTIVE)).exists()
-        ):
-            errs.add(
-                "lifecycle_status",
-                _("Offerings on sale or in design use this specification; retire or change them first."),
-                "in_use",
-            )
-    if "extra" in data:
-        spec.extra = clean_json(errs, data["extra"], "extra", dict, default={})
-    errs.raise_if_any()
-    spec.save()
-    audit_write(
-        action="catalog.specification." + ("create" if before is None else "update"),
-        actor=actor,
-        obj=spec,
-        before=before,
-        after=snapshot(spec),
-    )
-    return spec
-
-
-CATEGORY_FIELDS = ("name", "name_en", "description", "parent", "sort", "lifecycle_status", "extra")
-
-
-def _resolve_category(errs: Errors, value, field: str) -> Category | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Category):
-        return value
-    qs = Category.objects.filter(code=value) if isinstance(value, str) and not value.isdigit() else None
-    try:
-        found = (qs if qs is not None else Category.objects.filter(pk=int(value))).first()
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        errs.add(field, _("Choose a category from the list."), "invalid")
-    return found
-
-
-@transaction.atomic
-def category_save(*, actor, category=None, code: str = "", **data) -> Category:
-    """Create a category (``category`` None) or change one; the tree has no cycles."""
-    require_perm(actor, MANAGE)
-    errs = Errors()
-    for key in sorted(set(data) - set(CATEGORY_FIELDS)):
-        errs.add(key, _("This field cannot be changed here."), "read_only")
-    if category is None:
-        cat = Category(code=clean_code(errs, code))
-        if cat.code and Category.objects.filter(code=cat.code).exists():
-            errs.add("code", _("This code is already used."), "duplicate")
-        data.setdefault("name", "")
-        before = None
-    else:
-        cat = locked(Category, category)
-        before = snapshot(cat)
-    if "name" in data:
-        cat.name = clean_text(errs, data["name"], "name", max_length=100, required=True)
-    if "name_en" in data:
-        cat.name_en = clean_text(errs, data["name_en"], "name_en", max_length=100)
-    if "description" in data:
-        cat.description = clean_long_text(errs, data["description"], "description")
-    if "sort" in data:
-        cat.sort = clean_int(errs, data["sort"], "sort", min_value=0, max_value=1_000_000, default=0) or 0
-    if "lifecycle_status" in data:
-        cat.lifecycle_status = clean_choice(
-            errs, data["lifecycle_status"], "lifecycle_status", LifecycleStatus
-        )
-    if "extra" in data:
-        cat.extra = clean_json(errs, data["extra"], "extra", dict, default={})
-    if "parent" in data:
-        parent = _resolve_category(errs, data["parent"], "parent")
-        node, seen = parent, set()
-        while node is not None and cat.pk is not None and node.pk not in seen:
-            if node.pk == cat.pk:
-                errs.add("parent", _("A category cannot sit under itself or one of its children."), "cycle")
-                break
-            seen.add(node.pk)
-            node = node.parent
-        cat.parent = parent
-    errs.raise_if_any()
-    cat.save()
-    audit_write(
-        action="catalog.category." + ("create" if before is None else "update"),
-        actor=actor,
-        obj=cat,
-        before=before,
-        after=snapshot(cat),
-    )
-    return cat
-
-
-@transaction.atomic
-def catalog_save(*, actor, catalog=None, code: str = "", categories=None, **data) -> Catalog:
-    """Create or change a catalog (a named set of categories)."""
-    require_perm(actor, MANAGE)
-    errs = Errors()
-    allowed = ("name", "name_en", "description", "catalog_type", "lifecycle_status", "extra")
-    for key in sorted(set(data) - set(allowed)):
-        errs.add(key, _("This field cannot be changed here."), "read_only")
-    if catalog is None:
-        cat = Catalog(code=clean_code(errs, code))
-        if cat.code and Catalog.objects.filter(code=cat.code).exists():
-            errs.add("code", _("This code is already used."), "duplicate")
-        data.setdefault("name", "")
-        before = None
-    else:
-        cat = locked(Catalog, catalog)
-        before = snapshot(cat)
-    if "name" in data:
-        cat.name = clean_text(errs, data["name"], "name", max_length=100, required=True)
-    if "name_en" in data:
-        cat.name_en = clean_text(errs, data["name_en"], "name_en", max_length=100)
-    if "description" in data:
-        cat.description = clean_long_text(errs, data["description"], "description")
-    if "catalog_type" in data:
-        cat.catalog_type = clean_text(errs, data["catalog_type"], "catalog_type", max_length=40)
-    if "lifecycle_status" in data:
-        cat.lifecycle_status = clean_choice(
-            errs, data["lifecycle_status"], "lifecycle_status", LifecycleStatus
-        )
-    if "extra" in data:
-        cat.extra = clean_json(errs, data["extra"], "extra", dict, default={})
-    chosen = None
-    if categories is not None:
-        chosen = [c for c in (_resolve_category(errs, v, "categories") for v in categories) if c is not None]
-    errs.raise_if_any()
-    cat.save()
-    if chosen is not None:
-        cat.categories.set(chosen)
-    audit_write(
-        action="catalog.catalog." + ("create" if before is None else "update"),
-        actor=actor,
-        obj=cat,
-        before=before,
-        after=snapshot(cat),
-    )
-    return cat
 
 
 # --- offerings ------------------------------------------------------------------------------------

@@ -199,6 +199,13 @@ class EligibilityInput(serializers.Serializer):
     )
     channel = serializers.ChoiceField(choices=SalesChannel.choices, default=SalesChannel.COUNTER)
     at = serializers.DateTimeField(required=False)
+    address = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Installation address: id of one of the customer's addresses; its coverage gives the "
+        "access_technology fact of the rules",
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("code")) == bool(attrs.get("offering")):

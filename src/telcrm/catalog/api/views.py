@@ -128,8 +128,20 @@ class EligibilityView(ApiView):
             offering = ProductOffering.objects.filter(pk=data["offering"]).first()
             if offering is None:
                 raise api_error(_("No offering version has this id."), code="not_found", field="offering")
+        address = None
+        if data.get("address"):
+            address = customer.addresses.filter(pk=data["address"]).first()
+            if address is None:
+                raise api_error(
+                    _("This customer has no address with this id."), code="not_found", field="address"
+                )
         verdict = eligibility.check(
-            customer, offering, cart=data.get("cart", []), channel=data["channel"], at=data.get("at")
+            customer,
+            offering,
+            cart=data.get("cart", []),
+            channel=data["channel"],
+            at=data.get("at"),
+            address=address,
         )
         return self.render(VerdictOutput, verdict)
 

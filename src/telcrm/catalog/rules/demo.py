@@ -11,7 +11,8 @@ Tables, made through the actions as the demo administrator:
   version 2 adds a warning for VIP customers taking an entry plan (so the diff page has a change).
 - ``ELIG-LINES`` (eligibility): 一证五号 — an individual with 5 live lines gets no new plan.
 - ``COMPAT-OFFERINGS`` (compatibility): two base plans in one order exclude each other; the 5G
-  add-on requires a 5G plan held or in the same order; 1000M broadband warns about copper lines.
+  add-on requires a 5G plan held or in the same order; gigabit broadband is refused where the
+  installation address has only copper (``access_technology``) and warns when no address is given.
 - ``ELIG-CAMPAIGN`` (eligibility, inactive, draft only): a campaign rule being prepared.
 
 Idempotent: a table whose code exists is left as it is.
@@ -32,6 +33,7 @@ BASE_PLANS = (
     '{"5G-CX-128", "5G-CX-198", "5G-ZX-88", "4G-FX-58", "4G-FX-38", "DGDD-29", "QQT-288", "HOME-169", '
     '"ENT-5G-158", "ENT-CX-128"}'
 )
+GIGABIT = '"BB-1000M", "HOME-169"'  # gigabit broadband, alone or in the home bundle
 CODES = ("ELIG-CUSTOMER", "ELIG-LINES", "COMPAT-OFFERINGS", "ELIG-CAMPAIGN")
 
 
@@ -109,18 +111,19 @@ def compatibility_grid() -> dmn.Grid:
             _col(1, "offering"),
             _col(2, "offering_kind"),
             _col(3, "base plans in cart", f"len(set(cart) & {BASE_PLANS})"),
+            _col(4, "access_technology"),
         ],
         [
             dmn.Row(
                 "one_base_plan",
-                ["-", '"plan"', ">= 1"],
+                ["-", '"plan"', ">= 1", "-"],
                 "deny",
                 "同一订单只能办理一个主套餐，两个主套餐互斥",
                 "Two base plans exclude each other: one base plan per order",
             ),
             dmn.Row(
                 "addon_needs_5g",
-                ['"ADD-5G-FLOW-20G"', "-", "-"],
+                ['"ADD-5G-FLOW-20G"', "-", "-", "-"],
                 "require",
                 "5G流量加油包需已办理或同时办理5G套餐",
                 "The 5G data add-on needs a 5G plan, held or in the same order",
@@ -128,10 +131,18 @@ def compatibility_grid() -> dmn.Grid:
             ),
             dmn.Row(
                 "gigabit_copper",
-                ['"BB-1000M", "HOME-169"', "-", "-"],
+                [GIGABIT, "-", "-", '"copper"'],
+                "deny",
+                "千兆宽带需光纤入户：该装机地址只有铜缆接入（最高100M），不能办理千兆宽带",
+                "Gigabit broadband needs fibre: this address has copper only (100M at most)",
+                note="铜缆接入不可装千兆",
+            ),
+            dmn.Row(
+                "gigabit_address_unknown",
+                [GIGABIT, "-", "-", '""'],
                 "warn",
-                "千兆宽带需光纤入户，铜缆地址最高100M，请先核实装机地址覆盖",
-                "Gigabit broadband needs fibre; copper lines reach 100M at most — "
+                "千兆宽带需光纤入户，未提供装机地址或地址未覆盖，请先核实装机地址覆盖",
+                "Gigabit broadband needs fibre; no covered installation address was given — "
                 "check the address's coverage",
             ),
         ],
@@ -217,7 +228,7 @@ def build_demo_rules(actor) -> list[str]:
         "产品兼容规则",
         "Offering compatibility",
         "compatibility",
-        "主套餐互斥、附加包依赖5G套餐、千兆宽带接入提醒。",
+        "主套餐互斥、附加包依赖5G套餐、千兆宽带铜缆地址不可办理。",
         [(compatibility_grid(), "首版")],
     )
     table(

@@ -1,5 +1,5 @@
-"""Decision tables as DMN 1.3 XML: the grid an administrator edits, reading and writing the XML, and
-compiling a table into SpiffWorkflow's DMN engine after checking every column and cell.
+"""Decision tables as DMN 1.3 XML: reading the XML, checking every column and cell, and compiling a
+table into SpiffWorkflow's DMN engine.
 
 A table (hit policy COLLECT) has input columns — a fact or an expression over the facts — and four
 output columns: ``effect`` (deny / require / warn), ``message_zh``, ``message_en`` and ``requires``
@@ -8,16 +8,17 @@ checks it against the DMN schema, lets SpiffWorkflow parse it, checks every expr
 (:mod:`.expressions`) and cell (:mod:`.feel`), evaluates every cell against the sample facts, and
 returns a :class:`CompiledTable` — or raises a ValidationError on ``dmn_xml`` whose messages name the
 row and column ("Row 3, column credit_level: …"), in both UI languages.
+
+The grid an administrator edits, writing it as XML and diffing versions are :mod:`.grid`; its names
+are re-exported here (``dmn.Grid``, ``dmn.to_xml`` …), which is how the rest of the app uses them.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
-import json
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -32,10 +33,21 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from . import facts as facts_module
 from .expressions import ENGINE, INPUT_NAME, ExpressionError, UnsafeExpression, check, scope_for
 from .feel import effective, is_any
+from .grid import (
+    DMN13,
+    NAMESPACE,
+    OUTPUTS,
+    Column,
+    DiffLine,
+    Grid,
+    Row,
+    decision_id_for,
+    diff,
+    split_codes,
+    starter_grid,
+    to_xml,
+)
 
-DMN13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
-NAMESPACE = "urn:telcrm:catalog-rules"
-OUTPUTS = ("effect", "message_zh", "message_en", "requires")
 EFFECTS = ("deny", "require", "warn")
 MAX_XML = 1_000_000
 MAX_COLUMNS = 20
@@ -104,138 +116,6 @@ def document_error(message, code: str, **params) -> ValidationError:
 def raise_errors(errors: list[ValidationError]) -> None:
     if errors:
         raise ValidationError({FIELD: errors})
-
-
-# --- the grid -------------------------------------------------------------------------------------
-@dataclass
-class Column:
-    id: str
-    label: str
-    expression: str
-
-    @property
-    def name(self) -> str:
-        return self.label or self.expression
-
-
-@dataclass
-class Row:
-    id: str
-    cells: list[str]
-    effect: str = "deny"
-    message_zh: str = ""
-    message_en: str = ""
-    requires: list[str] = field(default_factory=list)
-    note: str = ""
-
-
-@dataclass
-class Grid:
-    columns: list[Column]
-    rows: list[Row]
-    decision_id: str = "decision"
-    name: str = ""
-
-    def new_column_id(self) -> str:
-        used = {c.id for c in self.columns}
-        n = len(self.columns) + 1
-        while f"input_{n}" in used:
-            n += 1
-        return f"input_{n}"
-
-    def new_row_id(self) -> str:
-        used = {r.id for r in self.rows}
-        n = len(self.rows) + 1
-        while f"rule_{n}" in used:
-            n += 1
-        return f"rule_{n}"
-
-    def lines(self) -> list[str]:
-        """One line per column and per row: what a version diff compares."""
-        out = [f"column {c.name}: {c.expression}" for c in self.columns]
-        for r in self.rows:
-            cells = " | ".join(c.strip() or "-" for c in r.cells)
-            requires = ", ".join(r.requires)
-            out.append(
-                f"{r.id}: {cells} → {r.effect} · {r.message_zh} · {r.message_en}"
-                + (f" · requires {requires}" if requires else "")
-                + (f" · {r.note}" if r.note else "")
-            )
-        return out
-
-
-def starter_grid(name: str = "") -> Grid:
-    """What a new table starts with: an offering column and no rows."""
-    return Grid(columns=[Column("input_1", "offering", "offering")], rows=[], name=name)
-
-
-def split_codes(text: str) -> list[str]:
-    return [c for c in re.split(r"[\s,，;；]+", text or "") if c]
-
-
-# --- writing XML ----------------------------------------------------------------------------------
-def _el(parent, tag: str, **attrs):
-    node = etree.SubElement(parent, f"{{{DMN13}}}{tag}")
-    for k, v in attrs.items():
-        if v not in (None, ""):
-            node.set(k, str(v))
-    return node
-
-
-def _text(parent, value: str | None) -> None:
-    t = etree.SubElement(parent, f"{{{DMN13}}}text")
-    t.text = value if value else None
-
-
-def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def decision_id_for(code: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_]", "_", code or "table")
-    return f"decision_{slug}"[:64]
-
-
-def to_xml(grid: Grid) -> str:
-    """The DMN 1.3 document of ``grid`` (one decision, one COLLECT decision table)."""
-    root = etree.Element(f"{{{DMN13}}}definitions", nsmap={None: DMN13})
-    root.set("id", f"definitions_{grid.decision_id}"[:64])
-    root.set("name", grid.name or grid.decision_id)
-    root.set("namespace", NAMESPACE)
-    decision = _el(root, "decision", id=grid.decision_id, name=grid.name or grid.decision_id)
-    table = _el(decision, "decisionTable", id=f"table_{grid.decision_id}"[:64], hitPolicy="COLLECT")
-    for col in grid.columns:
-        node = _el(table, "input", id=col.id, label=col.label or col.expression)
-        fact = facts_module.BY_NAME.get(col.expression.strip())
-        expr = _el(node, "inputExpression", id=f"{col.id}_expression", typeRef=fact.type_ref if fact else "")
-        _text(expr, col.expression.strip())
-    for name in OUTPUTS:
-        _el(
-            table,
-            "output",
-            id=f"output_{name}",
-            name=name,
-            label=name,
-            typeRef="" if name == "requires" else "string",
-        )
-    for row in grid.rows:
-        rule = _el(table, "rule", id=row.id)
-        if row.note:
-            d = etree.SubElement(rule, f"{{{DMN13}}}description")
-            d.text = row.note
-        for i, cell in enumerate(row.cells):
-            entry = _el(rule, "inputEntry", id=f"{row.id}_in_{i + 1}")
-            _text(entry, "-" if is_any(cell) else cell.strip())
-        values = (
-            _string(row.effect),
-            _string(row.message_zh),
-            _string(row.message_en),
-            json.dumps(row.requires, ensure_ascii=False) if row.requires else "",
-        )
-        for name, value in zip(OUTPUTS, values, strict=True):
-            entry = _el(rule, "outputEntry", id=f"{row.id}_{name}")
-            _text(entry, value)
-    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
 
 # --- reading XML ----------------------------------------------------------------------------------
@@ -701,21 +581,37 @@ def compile_xml(text: str) -> CompiledTable:
     return CompiledTable(engine=engine, grid=grid, rules=rules, name=grid.name)
 
 
-# --- comparing versions -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "same", "added", "removed"
-    text: str
-
-
-def diff(old: Grid | None, new: Grid) -> list[DiffLine]:
-    """Line diff of two grids (one line per column and row), unchanged lines included."""
-    a = old.lines() if old is not None else []
-    b = new.lines()
-    out = []
-    for line in difflib.ndiff(a, b):
-        tag, text = line[:2], line[2:]
-        if tag == "? ":
-            continue
-        out.append(DiffLine({"  ": "same", "+ ": "added", "- ": "removed"}[tag], text))
-    return out
+__all__ = [
+    "DMN13",
+    "EFFECTS",
+    "FIELD",
+    "ID_RE",
+    "MAX_CELL",
+    "MAX_COLUMNS",
+    "MAX_MESSAGE",
+    "MAX_ROWS",
+    "MAX_XML",
+    "NAMESPACE",
+    "OFFERING_CODE_RE",
+    "OUTPUTS",
+    "Column",
+    "CompiledRule",
+    "CompiledTable",
+    "DiffLine",
+    "Grid",
+    "Lazy",
+    "Row",
+    "cell_error",
+    "check_grid",
+    "column_error",
+    "compile_grid",
+    "compile_xml",
+    "decision_id_for",
+    "diff",
+    "document_error",
+    "raise_errors",
+    "read_xml",
+    "split_codes",
+    "starter_grid",
+    "to_xml",
+]

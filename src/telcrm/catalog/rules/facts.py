@@ -4,6 +4,10 @@ The catalog builds one dict with exactly these keys for every offering it checks
 ``telcrm.catalog`` eligibility) and hands it to :func:`telcrm.catalog.rules.engine.evaluate`. An input
 column of a decision table is a fact name (``credit_level``) or a small expression over the facts
 (``"5G-CX-128" in held``); nothing else is visible to a rule.
+
+Facts with a fixed set of values take them from the models that own them, so a table tests the codes
+the rest of the system uses: ``channel`` holds the catalog's sales channels (``SalesChannel``, what an
+offering's ``channels`` lists), ``access_technology`` the coverage technologies (``Technology``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+from telcrm.catalog.models.common import SalesChannel
+from telcrm.resources.coverage.models import Technology
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,25 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact("held", "list", _("Held offerings"), _("codes the customer already holds"), '"5G-CX-128" in held'),
     Fact("cart", "list", _("Cart"), _("other codes in the same order"), "len(cart) > 0"),
-    Fact("channel", "str", _("Channel"), _("counter, api or self_service"), 'not("self_service")', "string"),
+    Fact(
+        "channel",
+        "str",
+        _("Channel"),
+        _("sales channel of the order: counter, self_service, agent or telesales"),
+        'not("self_service")',
+        "string",
+    ),
+    Fact(
+        "access_technology",
+        "str",
+        _("Access technology"),
+        _(
+            "best way to install broadband at the installation address: fibre, fwa_5g or copper; "
+            "empty when no address is given or it is not covered"
+        ),
+        '"copper"',
+        "string",
+    ),
 )
 
 FACT_NAMES: frozenset[str] = frozenset(f.name for f in FACTS)
@@ -91,12 +116,14 @@ DEFAULTS: dict[str, object] = {
     "held": [],
     "cart": [],
     "channel": "counter",
+    "access_technology": "",
 }
 
 CUSTOMER_TYPES = ("individual", "enterprise", "group")
 VALUE_TIERS = ("vip", "important", "ordinary", "")
 OFFERING_KINDS = ("plan", "add_on", "broadband", "device", "bundle")
-CHANNELS = ("counter", "api", "self_service")
+CHANNELS = tuple(SalesChannel.values)  # counter, self_service, agent, telesales
+TECHNOLOGIES = tuple(Technology.values)  # fibre, copper, fwa_5g
 
 # Fact sets every table is evaluated against before it is saved or published: each type a fact can
 # take (an age of None, empty lists, every customer type …), so a cell that would fail on real
@@ -115,6 +142,7 @@ SAMPLES: tuple[dict, ...] = (
         "held": ["4G-FX-58"],
         "cart": [],
         "channel": "counter",
+        "access_technology": "fibre",
     },
     {
         "customer_type": "enterprise",
@@ -128,7 +156,8 @@ SAMPLES: tuple[dict, ...] = (
         "offering_kind": "bundle",
         "held": [],
         "cart": ["ENT-VNET-10", "ENT-IOT-5"],
-        "channel": "api",
+        "channel": "agent",
+        "access_technology": "",
     },
     {
         "customer_type": "individual",
@@ -143,6 +172,7 @@ SAMPLES: tuple[dict, ...] = (
         "held": ["5G-CX-198", "QQH-18"],
         "cart": ["DEV-CONTRACT-5G"],
         "channel": "self_service",
+        "access_technology": "copper",
     },
     {
         "customer_type": "group",
@@ -157,6 +187,7 @@ SAMPLES: tuple[dict, ...] = (
         "held": [],
         "cart": [],
         "channel": "counter",
+        "access_technology": "fwa_5g",
     },
     {
         "customer_type": "individual",
@@ -170,7 +201,8 @@ SAMPLES: tuple[dict, ...] = (
         "offering_kind": "device",
         "held": ["HOME-169"],
         "cart": ["5G-ZX-88"],
-        "channel": "counter",
+        "channel": "telesales",
+        "access_technology": "",
     },
 )
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from telcrm.web.forms import BootstrapMixin
 
 from . import dmn
-from .facts import CHANNELS, CUSTOMER_TYPES, FACTS, OFFERING_KINDS, VALUE_TIERS
+from .facts import CHANNELS, CUSTOMER_TYPES, FACTS, OFFERING_KINDS, TECHNOLOGIES, VALUE_TIERS
 from .models import RuleKind
 
 MAX_UPLOAD = dmn.MAX_XML
@@ -256,6 +256,9 @@ class FactsForm(BootstrapMixin, forms.Form):
         label="cart", max_length=400, required=False, help_text=_("Codes, separated by commas")
     )
     channel = forms.ChoiceField(label="channel", choices=_choices(CHANNELS), initial="counter")
+    access_technology = forms.ChoiceField(
+        label="access_technology", choices=_choices(("", *TECHNOLOGIES)), required=False, initial=""
+    )
     source = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def facts(self) -> dict:
@@ -273,4 +276,5 @@ class FactsForm(BootstrapMixin, forms.Form):
             "held": dmn.split_codes(d.get("held") or ""),
             "cart": dmn.split_codes(d.get("cart") or ""),
             "channel": d["channel"],
+            "access_technology": d.get("access_technology") or "",
         }

@@ -166,6 +166,7 @@ def test_facts_have_exactly_the_agreed_keys(carrier, person, catalog):
         "held": ["OLD", "PLAN-5G"],
         "cart": ["BB-500"],
         "channel": "agent",
+        "access_technology": "",
     }
 
 

@@ -7,13 +7,16 @@
 - catalog: ``catalogType``, ``category`` ↔ the catalog's categories (ours), ``code`` as above
   (``CL-…``).
 - Both: ``name``, ``description``, ``lifecycleStatus`` (base.py), ``validFor``; ``version`` read-only.
+- DELETE (``actions.category_delete`` / ``catalog_delete``): a category without offerings (any version),
+  sub-categories, catalogs listing it or group tariffs; a catalog without categories. Otherwise 409
+  naming what still refers to it (``productOffering``, ``subCategory``, ``category`` …).
 """
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
 from telcrm.customers.tmf.common import Filter, bad_request, iso, parse_body, parse_id
 
@@ -76,7 +79,12 @@ def _check_code(parsed: dict, obj) -> None:
 class CategoryViewSet(TmfCatalogViewSet):
     resource_type = "Category"
     url_name = "tmf-category-detail"
-    field_names = {**COMMON_FIELDS, "parent": "parentId"}
+    field_names = {
+        **COMMON_FIELDS,
+        "parent": "parentId",
+        "offerings": "productOffering",
+        "children": "subCategory",
+    }
     tmf_filters = {
         "id": Filter("pk", "id"),
         "name": Filter("name"),
@@ -167,10 +175,7 @@ class CategoryViewSet(TmfCatalogViewSet):
         return actions.category_save(actor=self.request.user, category=category, **fields)
 
     def delete_resource(self, category):
-        delete = getattr(actions, "category_delete", None)
-        if delete is None:
-            raise exceptions.MethodNotAllowed("DELETE")
-        delete(actor=self.request.user, category=category)
+        actions.category_delete(actor=self.request.user, category=category)
 
 
 class CatalogViewSet(TmfCatalogViewSet):
@@ -253,7 +258,4 @@ class CatalogViewSet(TmfCatalogViewSet):
         return actions.catalog_save(actor=self.request.user, catalog=catalog, **fields)
 
     def delete_resource(self, catalog):
-        delete = getattr(actions, "catalog_delete", None)
-        if delete is None:
-            raise exceptions.MethodNotAllowed("DELETE")
-        delete(actor=self.request.user, catalog=catalog)
+        actions.catalog_delete(actor=self.request.user, catalog=catalog)

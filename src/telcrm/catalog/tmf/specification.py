@@ -5,13 +5,14 @@ afterwards); ``kind`` (a telcrm extension attribute) ↔ our kind ``mobile`` / `
 / ``service`` (``service`` when a POST gives none); ``productSpecCharacteristic`` ↔ our characteristics
 (name, valueType, description and the values of ``productSpecCharacteristicValue``); ``brand``,
 ``description``, ``lifecycleStatus`` (base.py), ``validFor``; ``version`` is read-only. ``isBundle`` is
-always false: bundles are offerings here, not specifications.
+always false: bundles are offerings here, not specifications. DELETE (``actions.specification_delete``)
+only while no offering version uses it; otherwise 409 naming ``productOffering``.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
 from telcrm.customers.tmf.common import Filter, bad_request, iso, parse_body
 
@@ -34,6 +35,7 @@ FIELD_NAMES = {
     "lifecycle_status": "lifecycleStatus",
     "valid_from": "validFor.startDateTime",
     "valid_to": "validFor.endDateTime",
+    "offerings": "productOffering",  # a DELETE refused: offerings use the specification
 }
 
 
@@ -179,7 +181,4 @@ class ProductSpecificationViewSet(TmfCatalogViewSet):
         return actions.specification_save(actor=self.request.user, specification=spec, **fields)
 
     def delete_resource(self, spec):
-        delete = getattr(actions, "specification_delete", None)
-        if delete is None:
-            raise exceptions.MethodNotAllowed("DELETE")
-        delete(actor=self.request.user, specification=spec)
+        actions.specification_delete(actor=self.request.user, specification=spec)

@@ -10,6 +10,7 @@ from .discounts import (
     discount_submit,
 )
 from .offerings import (
+    category_delete,
     category_form,
     category_list,
     member_add,
@@ -22,12 +23,14 @@ from .offerings import (
     price_create,
     price_delete,
     price_edit,
+    specification_delete,
     specification_form,
     specification_list,
 )
 
 __all__ = [
     "catalog_browse",
+    "category_delete",
     "category_form",
     "category_list",
     "customer_pick",
@@ -47,6 +50,7 @@ __all__ = [
     "price_create",
     "price_delete",
     "price_edit",
+    "specification_delete",
     "specification_form",
     "specification_list",
 ]

@@ -4,6 +4,7 @@ prices, bundle members and add-on applicability; specifications; categories."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -284,6 +285,32 @@ def specification_form(request, pk=None):
     )
 
 
+@require_POST
+@scoped_view(perm=MANAGE)
+def specification_delete(request, pk):
+    spec = get_object_or_404(ProductSpecification, pk=pk)
+    return _delete(
+        request, actions.specification_delete, {"specification": spec}, "catalog-specification-list"
+    )
+
+
+def _delete(request, fn, kwargs: dict, back: str):
+    """Run a delete action; a refusal is a flash message naming every reason, then the list again."""
+    from django.contrib import messages
+
+    try:
+        fn(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return done(request, reverse(back))
+    except (ProtectedError, RestrictedError):  # a reference made meanwhile, after the action's checks
+        messages.error(
+            request, _("Other records (orders, offerings, …) refer to it, so it cannot be deleted.")
+        )
+        return done(request, reverse(back))
+    return done(request, reverse(back), _("Deleted."))
+
+
 # --- categories ---------------------------------------------------------------------------------------
 @scoped_view(perm=MANAGE)
 def category_list(request):
@@ -308,6 +335,13 @@ def category_form(request, pk=None):
     return render(
         request, "catalog/simple_form.html", _form_ctx(form, category, "categories", "catalog-category-list")
     )
+
+
+@require_POST
+@scoped_view(perm=MANAGE)
+def category_delete(request, pk):
+    category = get_object_or_404(Category, pk=pk)
+    return _delete(request, actions.category_delete, {"category": category}, "catalog-category-list")
 
 
 def _form_ctx(form, obj, tab: str, back: str) -> dict:

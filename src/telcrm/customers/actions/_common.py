@@ -80,8 +80,12 @@ def save(obj: models.Model, actor, **kwargs) -> None:
 
 # --- fetching through the data scope ------------------------------------------------------------
 def lock_customer(actor, customer, *, perm: str = "customers.change_customer") -> Customer:
-    """The customer (with its party) locked for update, if ``actor`` holds ``perm`` and the row lies
-    within their data scope; else AccessDenied / NotFoundInScope."""
+    """The customer locked for update (its party read alongside), if ``actor`` holds ``perm`` and the
+    row lies within their data scope; else AccessDenied / NotFoundInScope.
+
+    Only the customer row is locked (``access`` locks ``OF self``): every write to the party of an open
+    customer runs under this lock (update, real name; the TMF party update goes through them), so the
+    customer's lock serialises them, and clerks do not queue on the party row as well."""
     require_perm(actor, perm)
     return access(Customer.objects.select_related("party"), actor, pk_of(customer), for_update=True)
 

@@ -61,10 +61,7 @@ from .reading import _header_and_data as _header_and_data
 from .reading import _map_headers as _map_headers
 from .reading import _refuse as _refuse
 from .reading import _text as _text
-from .reading import _text_reader as _text_reader
 from .template import template_workbook
-from .upload import _inspect_csv as _inspect_csv
-from .upload import _inspect_xlsx as _inspect_xlsx
 from .upload import import_start, inspect_upload, store_upload
 
 __all__ = [

@@ -4,7 +4,6 @@ value spellings, its constants, parameter and messages."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +11,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
+from telcrm.platform.imports import CSV_DETECT_CHUNK as CSV_DETECT_CHUNK
+from telcrm.platform.imports import HEADER_SEARCH_ROWS as HEADER_SEARCH_ROWS
+from telcrm.platform.imports import UPLOAD_DIR as UPLOAD_DIR
+from telcrm.platform.imports import aliases
+from telcrm.platform.imports import header_key as header_key
 from telcrm.platform.parameters import define
 
 CTX = "customers-import"
@@ -24,12 +28,9 @@ def _(message: str):
 
 IMPORT_PERM = "customers.import_customer"
 JOB_KIND = "customers.import"
-UPLOAD_DIR = "imports"
 REPORT_DIR = "exports"
 BATCH_ROWS = 200  # rows per commit
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
-HEADER_SEARCH_ROWS = 20  # the header is the first non-empty row among these
-CSV_DETECT_CHUNK = 1 << 20
 
 define(
     "customers.import_max_mb",
@@ -199,21 +200,7 @@ PLAIN_FIELDS = (
 )
 
 
-def header_key(text) -> str:
-    """The comparable form of a header: full-width folded, no marks, spaces or case.
-
-    "客户名称*", "客户名称（必填）", " Customer Name " and "customer_name" all compare equal to their spec.
-    """
-    s = unicodedata.normalize("NFKC", str(text or "")).strip()
-    s = re.sub(r"\(.*?\)\s*$", "", s)  # a trailing "(required)" / "（必填）"
-    s = s.replace("*", "").replace("_", "").replace("-", "")
-    return re.sub(r"\s+", "", s).lower()
-
-
-ALIASES: dict[str, str] = {}
-for _spec in COLUMNS:
-    for _alias in (_spec.field, _spec.zh, _spec.en, *_spec.aliases):
-        ALIASES.setdefault(header_key(_alias), _spec.field)
+ALIASES: dict[str, str] = aliases(COLUMNS)
 
 TYPE_VALUES = {
     "individual": ("individual", "个人", "个人客户", "person", "personal", "公众", "公众客户"),

@@ -243,7 +243,8 @@ def _clean_rule(data: dict, rule: NumberLevelRule | None) -> dict:
 
 
 def _rule(rule, *, lock: bool = False) -> NumberLevelRule:
-    qs = NumberLevelRule.objects.select_for_update() if lock else NumberLevelRule.objects
+    # the rule alone: its level (joined for reading) stays free for whoever edits the level
+    qs = NumberLevelRule.objects.select_for_update(of=("self",)) if lock else NumberLevelRule.objects
     try:
         return qs.select_related("level").get(pk=pk_of(rule))
     except (NumberLevelRule.DoesNotExist, TypeError, ValueError) as exc:

@@ -4,8 +4,8 @@ with a row-level error report.
 One row is one address and the element serving it: element code, province, city, district, street
 with house number, building/community, and optionally technology and bandwidth (the element's
 when empty). The upload page checks the file first (:func:`inspect_upload`: type, size — parameter
-``coverage.import_max_mb`` —, encoding, header row, required columns), reusing the customer import's
-reading helpers (customers/imports/reading.py: encodings, delimiter, header search, row reading), and
+``coverage.import_max_mb`` —, encoding, header row, required columns) with the reading every import
+shares (platform/imports.py: file types, encodings, delimiter, header search, row reading), and
 refuses a file that cannot be imported with a form error; no job starts. Otherwise the file is kept
 under MEDIA_ROOT/imports/ and the job ``coverage.import`` (platform/jobs.py: progress bar, retry,
 notification) reads it row by row.
@@ -33,19 +33,19 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 
-from telcrm.customers.imports.columns import header_key
-from telcrm.customers.imports.reading import (
-    Layout,
-    _blank,
-    _csv_delimiter,
-    _header_and_data,
-    _refuse,
-    _text,
-    detect_encoding,
-    read_rows,
-)
-from telcrm.customers.imports.upload import store_upload
 from telcrm.platform.errors import AccessDenied
+from telcrm.platform.imports import (
+    Layout,
+    aliases,
+    header_key,
+    inspect_file,
+    map_headers,
+    read_rows,
+    store_upload,
+)
+from telcrm.platform.imports import blank as _blank
+from telcrm.platform.imports import cell_text as _text
+from telcrm.platform.imports import refuse as _refuse
 from telcrm.platform.jobs import job_handler
 from telcrm.platform.models import Job, User
 from telcrm.platform.parameters import param
@@ -131,10 +131,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 SPECS = {c.field: c for c in COLUMNS}
-ALIASES: dict[str, str] = {}
-for _c in COLUMNS:
-    for _alias in (_c.field, _c.zh, _c.en, *_c.aliases):
-        ALIASES.setdefault(header_key(_alias), _c.field)
+ALIASES: dict[str, str] = aliases(COLUMNS)
 
 TECHNOLOGY_VALUES = {
     Technology.FIBRE: (
@@ -158,116 +155,13 @@ _BANDWIDTH = re.compile(r"^(\d+)\s*(m|mb|mbps|mbit/s|兆|g|gb|gbps|千兆)?$")
 
 
 # --- checking an upload -------------------------------------------------------------------------------
-def _map_headers(headers: list) -> tuple[dict[str, int], tuple[str, ...]]:
-    columns: dict[str, int] = {}
-    ignored = []
-    for i, h in enumerate(headers):
-        text = str(h).strip() if h is not None else ""
-        if not text:
-            continue
-        field = ALIASES.get(header_key(text))
-        if field is None:
-            ignored.append(text)
-            continue
-        if field in columns:
-            raise _refuse(
-                _("Two columns are both “%(column)s” (columns %(first)d and %(second)d); keep one."),
-                "duplicate_column",
-                column=SPECS[field].header(),
-                first=columns[field] + 1,
-                second=i + 1,
-            )
-        columns[field] = i
-    missing = [c for c in COLUMNS if c.required and c.field not in columns]
-    if missing:
-        raise _refuse(
-            _("Required columns are missing: %(columns)s. Use the template's header row."),
-            "missing_columns",
-            columns="、".join(f"{c.zh} / {c.en}" for c in missing),
-        )
-    return columns, tuple(ignored)
-
-
 def inspect_upload(fileobj, name: str, size: int) -> Layout:
     """Check an uploaded file and work out how to read it; raise a ValidationError naming the problem."""
-    import csv
-    import io
-
-    limit_mb = int(param(IMPORT_MAX_MB))
-    if not size:
-        raise _refuse(_("The file is empty."), "empty")
-    if size > limit_mb * 1024 * 1024:
-        raise _refuse(
-            _("The file is %(size)s MB; files up to %(max)d MB can be imported."),
-            "too_large",
-            size=f"{size / 1024 / 1024:.1f}",
-            max=limit_mb,
-        )
-    ext = Path(name or "").suffix.lower()
-    fileobj.seek(0)
-    magic = fileobj.read(8)
-    fileobj.seek(0)
-    if ext == ".xlsx":
-        from openpyxl import load_workbook
-
-        if not magic.startswith(b"PK\x03\x04"):
-            raise _refuse(_("The file is not a valid Excel workbook (.xlsx)."), "malformed")
-        try:
-            wb = load_workbook(fileobj, read_only=True, data_only=True)
-        except Exception as exc:  # zip, XML and openpyxl errors all mean a damaged workbook
-            raise _refuse(_("The file is not a valid Excel workbook (.xlsx)."), "malformed") from exc
-        try:
-            if not wb.worksheets:
-                raise _refuse(_("The file is empty: it has no header row and no data."), "empty")
-            ws = wb.worksheets[0]
-            header_row, headers, has_data = _header_and_data(
-                enumerate(ws.iter_rows(values_only=True), start=1)
-            )
-            max_row = ws.max_row if isinstance(ws.max_row, int) else 0
-        finally:
-            wb.close()
-        layout = Layout(format="xlsx", header_row=header_row, estimated_rows=max(max_row - header_row, 0))
-    elif ext in (".csv", ".txt"):
-        if magic.startswith(b"PK\x03\x04"):
-            raise _refuse(
-                _("The file is an Excel workbook with a .csv name; rename it to .xlsx or save it as CSV."),
-                "malformed",
-            )
-        encoding, newlines = detect_encoding(fileobj)
-        fileobj.seek(0)
-        text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
-        try:
-            delimiter = _csv_delimiter(text.readline())
-            text.seek(0)
-            try:
-                header_row, headers, has_data = _header_and_data(
-                    enumerate(csv.reader(text, delimiter=delimiter), start=1)
-                )
-            except csv.Error as exc:
-                raise _refuse(
-                    _("The CSV file is malformed: %(error)s."), "malformed", error=str(exc)
-                ) from exc
-        finally:
-            text.detach()  # leave the upload open for saving
-        layout = Layout(
-            format="csv",
-            encoding=encoding,
-            delimiter=delimiter,
-            header_row=header_row,
-            estimated_rows=max(newlines + 1 - header_row, 0),
-        )
-    else:
-        raise _refuse(
-            _("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported, not “%(ext)s”."),
-            "bad_type",
-            ext=ext or name,
-        )
-    columns, ignored = _map_headers(headers)
+    layout, headers, has_data = inspect_file(fileobj, name, size, max_mb=int(param(IMPORT_MAX_MB)))
+    layout.columns, layout.ignored = map_headers(headers, COLUMNS, ALIASES)
     if not has_data:
         raise _refuse(_("The file has a header row but no data rows."), "no_rows")
     layout.headers = tuple("" if h is None else str(h) for h in headers)
-    layout.columns = columns
-    layout.ignored = ignored
     return layout
 
 
@@ -408,7 +302,7 @@ class Importer:
         ``covered_addresses_save_many`` together. Should the database refuse the batch (a value no
         check foresaw), it is rolled back and its rows are saved one by one, so only the row the
         database refuses is reported."""
-        from .actions import covered_address_save, covered_addresses_save_many
+        from .actions import addresses
 
         parsed = []
         for row_no, values in batch:
@@ -421,7 +315,9 @@ class Importer:
             return
         try:
             with transaction.atomic():
-                results = covered_addresses_save_many(actor=self.actor, rows=[kw for _n, _v, kw in parsed])
+                results = addresses.covered_addresses_save_many(
+                    actor=self.actor, rows=[kw for _n, _v, kw in parsed]
+                )
         except DatabaseError as exc:
             log.warning(
                 "coverage import %s: batch refused (%s), saving its rows one by one", self.job.pk, exc
@@ -437,7 +333,7 @@ class Importer:
         for row_no, values, kw in parsed:
             try:
                 with transaction.atomic():
-                    _row, created = covered_address_save(actor=self.actor, **kw)
+                    _row, created = addresses.covered_address_save(actor=self.actor, **kw)
             except ValidationError as exc:
                 self.report(row_no, values, self._messages(exc), out)
             except DatabaseError as exc:  # a value the database refuses: report the row, go on

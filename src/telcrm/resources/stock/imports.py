@@ -4,8 +4,8 @@ SIM cards: ICCID, IMSI and optionally the SIM type; terminals: IMEI, brand, mode
 optionally the colour. Headers in Chinese or English (see COLUMNS); a file without a header row is
 read by position in that order. The upload page checks the file (:func:`inspect_upload`: type,
 size, encoding, columns) and refuses it with a message naming the problem; otherwise the file is
-stored and the ``stock.batch_receive`` job reads it row by row (the customer import's readers:
-openpyxl read-only / csv, GBK or UTF-8) and hands chunks of rows to
+stored and the ``stock.batch_receive`` job reads it row by row (the reading every import shares,
+platform/imports.py: openpyxl read-only / csv, GBK or UTF-8) and hands chunks of rows to
 ``actions.batch_receive_rows``. Each chunk is one transaction committed with a checkpoint on the job,
 so a retried job continues after the last committed chunk. Rejected rows go to an .xlsx error report
 (row number, the row's values, column, reason) offered for download on the delivery's page.
@@ -23,23 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from telcrm.customers.imports.reading import (
-    Layout,
-    _blank,
-    _csv_delimiter,
-    _header_and_data,
-    _refuse,
-    detect_encoding,
-    read_rows,
-)
-from telcrm.customers.imports.upload import store_upload
 from telcrm.platform.errors import AccessDenied
+from telcrm.platform.imports import Layout, inspect_file, read_rows, store_upload
+from telcrm.platform.imports import blank as _blank
+from telcrm.platform.imports import refuse as _refuse
 from telcrm.platform.jobs import JobCancelled, job_handler
 from telcrm.platform.models import Job, JobStatus, User
 from telcrm.platform.parameters import param
@@ -172,116 +164,17 @@ def map_columns(item_type: str, headers: list) -> tuple[dict[str, int], tuple[st
 
 def inspect_upload(fileobj, name: str, size: int, item_type: str) -> Layout:
     """Check an uploaded delivery list and work out how to read it; a ValidationError names the problem."""
-    limit_mb = int(param("stock.import_max_mb"))
-    if not size:
-        raise _refuse(_("The file is empty."), "empty")
-    if size > limit_mb * 1024 * 1024:
-        raise _refuse(
-            _("The file is %(size)s MB; files up to %(max)d MB can be imported."),
-            "too_large",
-            size=f"{size / 1024 / 1024:.1f}",
-            max=limit_mb,
-        )
-    ext = Path(name or "").suffix.lower()
-    fileobj.seek(0)
-    magic = fileobj.read(8)
-    fileobj.seek(0)
-    if ext == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(
-            _("This is an old Excel 97-2003 (.xls) file; save it as .xlsx or .csv and upload that."),
-            "old_excel",
-        )
-    if ext == ".xlsx":
-        return _inspect_xlsx(fileobj, magic, item_type)
-    if ext in (".csv", ".txt"):
-        return _inspect_csv(fileobj, magic, item_type)
-    raise _refuse(
-        _("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported, not “%(ext)s”."),
-        "bad_type",
-        ext=ext or name,
-    )
-
-
-def _layout(
-    fmt: str, header_row: int, headers, has_data: bool, item_type: str, estimated: int, **kw
-) -> Layout:
+    layout, headers, has_data = inspect_file(fileobj, name, size, max_mb=int(param("stock.import_max_mb")))
     columns, ignored, headerless = map_columns(item_type, headers)
     if headerless:
-        header_row -= 1  # the first row is an item: read from it
-        estimated += 1
+        layout.header_row -= 1  # the first row is an item: read from it
+        layout.estimated_rows += 1
         headers = [c.header() for c in COLUMNS[item_type]][: len(headers)]
     elif not has_data:
         raise _refuse(_("The file has a header row but no data rows."), "no_rows")
-    return Layout(
-        format=fmt,
-        header_row=header_row,
-        headers=tuple("" if h is None else str(h) for h in headers),
-        columns=columns,
-        ignored=ignored,
-        estimated_rows=max(estimated, 0),
-        **kw,
-    )
-
-
-def _inspect_xlsx(fileobj, magic: bytes, item_type: str) -> Layout:
-    from openpyxl import load_workbook
-
-    if not magic.startswith(b"PK\x03\x04"):
-        raise _refuse(_("The file is not a valid Excel workbook (.xlsx)."), "malformed")
-    try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML and openpyxl errors all mean a damaged workbook
-        raise _refuse(_("The file is not a valid Excel workbook (.xlsx)."), "malformed") from exc
-    try:
-        if not wb.worksheets:
-            raise _refuse(_("The file is empty: it has no header row and no data."), "empty")
-        ws = wb.worksheets[0]
-        try:
-            header_row, headers, has_data = _header_and_data(
-                enumerate(ws.iter_rows(values_only=True), start=1)
-            )
-        except ValidationError:
-            raise
-        except Exception as exc:
-            raise _refuse(_("The file is not a valid Excel workbook (.xlsx)."), "malformed") from exc
-        max_row = ws.max_row if isinstance(ws.max_row, int) else 0
-    finally:
-        wb.close()
-    return _layout("xlsx", header_row, headers, has_data, item_type, max_row - header_row)
-
-
-def _inspect_csv(fileobj, magic: bytes, item_type: str) -> Layout:
-    import csv
-
-    if magic.startswith(b"PK\x03\x04"):
-        raise _refuse(
-            _("The file is an Excel workbook with a .csv name; rename it to .xlsx or save it as CSV."),
-            "malformed",
-        )
-    encoding, newlines = detect_encoding(fileobj)
-    fileobj.seek(0)
-    text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
-    try:
-        delimiter = _csv_delimiter(text.readline())
-        text.seek(0)
-        try:
-            header_row, headers, has_data = _header_and_data(
-                enumerate(csv.reader(text, delimiter=delimiter), start=1)
-            )
-        except csv.Error as exc:
-            raise _refuse(_("The CSV file is malformed: %(error)s."), "malformed", error=str(exc)) from exc
-    finally:
-        text.detach()
-    return _layout(
-        "csv",
-        header_row,
-        headers,
-        has_data,
-        item_type,
-        newlines + 1 - header_row,
-        encoding=encoding,
-        delimiter=delimiter,
-    )
+    layout.headers = tuple("" if h is None else str(h) for h in headers)
+    layout.columns, layout.ignored = columns, ignored
+    return layout
 
 
 def store(uploaded, layout: Layout) -> str:

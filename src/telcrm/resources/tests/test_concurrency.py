@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from telcrm.customers.testing import make_customer
 from telcrm.platform.models import Parameter
@@ -147,3 +147,30 @@ def test_racing_assignments_and_reservations_never_give_a_number_twice(pool, car
             assert (n.state, n.customer_id, n.reserved_by_id) == ("assigned", done["assign"], None)
         else:
             assert (n.state, n.reserved_by_id, n.customer_id) == ("reserved", done["reserve"], None)
+
+
+def test_changing_a_rule_leaves_its_level_free(carrier):
+    """A rule is locked alone, not with the level it is read with: an administrator changing the level
+    meanwhile does not wait for the one changing the rule."""
+    admin = carrier["admin"]
+    level = actions.level_create(admin, code="vip", name="尊享", rank=50, price_fen=1)
+    rule = actions.rule_create(admin, level=level, kind="tail", pattern="99")
+    out: dict = {}
+
+    def change_the_level() -> None:
+        try:
+            with connection.cursor() as cur:
+                cur.execute("SET lock_timeout = '2s'")
+            out["level"] = actions.level_update(admin, level.pk, name="尊享号")
+        except Exception as exc:  # reported below; a thread cannot fail the test itself
+            out["error"] = exc
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        actions.rule_update(admin, rule.pk, note="周年活动")
+        thread = threading.Thread(target=change_the_level)
+        thread.start()
+        thread.join(timeout=60)
+    assert "error" not in out, out
+    assert out["level"].name == "尊享号"

@@ -9,7 +9,7 @@ from telcrm.platform.api.base import FlagField
 from telcrm.platform.api.serializers import ErrorOutput  # noqa: F401 - re-exported for the views
 
 from .. import dmn
-from ..facts import CHANNELS, CUSTOMER_TYPES, OFFERING_KINDS, VALUE_TIERS
+from ..facts import CHANNELS, CUSTOMER_TYPES, OFFERING_KINDS, TECHNOLOGIES, VALUE_TIERS
 from ..models import DecisionTable, DecisionTableVersion, RuleKind
 
 
@@ -153,6 +153,9 @@ class FactsInput(serializers.Serializer):
         child=serializers.CharField(max_length=40), max_length=500, required=False, default=list
     )
     channel = serializers.ChoiceField(choices=CHANNELS, required=False, default="counter")
+    access_technology = serializers.ChoiceField(
+        choices=TECHNOLOGIES, required=False, allow_blank=True, default=""
+    )
 
 
 class EvaluateInput(serializers.Serializer):

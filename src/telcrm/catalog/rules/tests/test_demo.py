@@ -33,6 +33,7 @@ def person(**kw):
         "held": [],
         "cart": [],
         "channel": "counter",
+        "access_technology": "",
     }
     return {**base, **kw}
 
@@ -54,9 +55,13 @@ def test_the_demo_tables_decide_as_a_carrier_expects(demo):
     addon = person(offering="ADD-5G-FLOW-20G", offering_kind="add_on", held=["4G-FX-58"])
     assert rules(addon) == [("COMPAT-OFFERINGS", "addon_needs_5g", "require")]
     assert rules({**addon, "cart": ["5G-ZX-88"]}) == []
-    assert rules(person(offering="BB-1000M", offering_kind="broadband")) == [
-        ("COMPAT-OFFERINGS", "gigabit_copper", "warn")
+    # gigabit broadband: refused on copper, a reminder without a (covered) address, fine on fibre
+    gigabit = person(offering="BB-1000M", offering_kind="broadband")
+    assert rules({**gigabit, "access_technology": "copper"}) == [
+        ("COMPAT-OFFERINGS", "gigabit_copper", "deny")
     ]
+    assert rules(gigabit) == [("COMPAT-OFFERINGS", "gigabit_address_unknown", "warn")]
+    assert rules({**gigabit, "access_technology": "fibre"}) == []
     assert rules(person(offering="DGDD-29", value_tier="vip")) == [
         ("ELIG-CUSTOMER", "vip_entry_plan", "warn")
     ]

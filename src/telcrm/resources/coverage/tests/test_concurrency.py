@@ -7,12 +7,12 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from telcrm.resources.coverage import actions
 from telcrm.resources.coverage.models import NetworkElement
 
-from ._fixtures import element, set_ports
+from ._fixtures import cover, element, set_ports
 
 THREADS = 12
 TOTAL = 20
@@ -94,3 +94,36 @@ def test_threads_taking_and_releasing_never_exceed_the_total(carrier):
     assert not errors, errors
     assert seen and max(seen) <= 3
     assert NetworkElement.objects.dangerously_unscoped().get(pk=el.pk).ports_used == 0
+
+
+@pytest.mark.parametrize("save", ["update", "save_many"])
+def test_saving_an_address_leaves_its_element_free_for_ports(carrier, save):
+    """Changing covered addresses locks the address rows only: an installation taking a port of their
+    element (an UPDATE of the element's row) does not wait for the address work to commit."""
+    el = element(carrier, code=f"PG-LOCK-{save}", ports_total=TOTAL)
+    row = cover(carrier, el)
+    out: dict = {}
+
+    def take_a_port() -> None:
+        try:
+            with connection.cursor() as cur:
+                cur.execute("SET lock_timeout = '2s'")
+            out["element"] = actions.port_take(element=el.pk, reference="ORD-LOCK")
+        except Exception as exc:  # reported below; a thread cannot fail the test itself
+            out["error"] = exc
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        if save == "update":
+            actions.covered_address_update(actor=carrier["admin"], address=row.pk, max_bandwidth_mbps=100)
+        else:
+            address = {"province": "浙江省", "city": "杭州市", "district": "西湖区", "street": "文三路88号"}
+            rows = [{**address, "element": el.code, "max_bandwidth_mbps": 100}]
+            ((_row, created, error),) = actions.covered_addresses_save_many(actor=carrier["admin"], rows=rows)
+            assert (created, error) == (False, None)
+        thread = threading.Thread(target=take_a_port)
+        thread.start()
+        thread.join(timeout=60)
+    assert "error" not in out, out
+    assert out["element"].ports_used == 1

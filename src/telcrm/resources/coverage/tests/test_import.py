@@ -152,6 +152,8 @@ def test_english_headers_and_a_gbk_csv(
         ("a.csv", "省,市\n浙江省,杭州市\n".encode(), "网元编码"),  # required columns missing
         ("a.csv", "网元编码,省,市,街道门牌\n".encode(), "没有数据行"),
         ("a.xlsx", b"not a zip", "Excel"),
+        ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "97-2003"),  # old Excel: say so
+        ("a.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "97-2003"),  # … whatever its name
     ],
 )
 def test_a_file_that_cannot_be_imported_is_refused_on_the_form(
@@ -227,9 +229,9 @@ def test_a_batch_the_database_refuses_is_saved_row_by_row(
 ):
     from django.db import DatabaseError
 
-    from telcrm.resources.coverage import actions
+    from telcrm.resources.coverage.actions import addresses
 
-    batch_save = actions.covered_addresses_save_many
+    batch_save = addresses.covered_addresses_save_many
 
     def refuse_batches(*, actor, rows):
         if len(rows) > 1:
@@ -238,7 +240,7 @@ def test_a_batch_the_database_refuses_is_saved_row_by_row(
             raise DatabaseError("value refused")
         return batch_save(actor=actor, rows=rows)
 
-    monkeypatch.setattr(actions, "covered_addresses_save_many", refuse_batches)
+    monkeypatch.setattr(addresses, "covered_addresses_save_many", refuse_batches)
     job = run_upload(
         client_for(carrier["admin"]),
         "x.csv",
