@@ -161,11 +161,15 @@ def party_update(*, actor, party: Party, **changes) -> Party:
     """Change a party's data. A party that is a customer changes through the customer actions, so the
     customer's denormalised name, search tokens and history follow; its ID number is not changed here."""
     require_perm(actor, CHANGE)
+    party = access(Party.objects, actor, party.pk)
+    # customers before their party, the order customer_update locks them in (no deadlock between the two)
+    live = party.customers.exclude(status=CustomerStatus.MERGED).order_by("pk")
+    list(live.select_for_update(of=("self",)).values_list("pk", flat=True))
     party = access(Party.objects, actor, party.pk, for_update=True)
     unknown = set(changes) - set(PARTY_EDITABLE)
     if unknown:
         raise field_error(sorted(unknown)[0], _("This field cannot be changed here."), "read_only")
-    customers = list(party.customers.exclude(status=CustomerStatus.MERGED))
+    customers = list(live)
     if customers and ({"id_doc_type", "id_number"} & set(changes)):
         raise field_error(
             "id_number",
