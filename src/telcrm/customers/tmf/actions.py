@@ -302,7 +302,11 @@ def billing_account_update(*, actor, account: Account, **changes) -> Account:
     """Rename a customer's billing account or change its credit limit. Balance, arrears and state are
     mirrored from the billing system and are not changed here."""
     require_perm(actor, CHANGE)
-    account = access(Account.objects.select_related("customer"), actor, account.pk, for_update=True)
+    account = access(Account.objects, actor, account.pk)
+    # the customer first (as closing a customer does), so its status cannot change under this update
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=account.customer_id)
+    account = access(Account.objects, actor, account.pk, for_update=True)
+    account.customer = customer
     _check_currency(changes.pop("currency", None))
     unknown = set(changes) - {"name", "credit_limit"}
     if unknown:
