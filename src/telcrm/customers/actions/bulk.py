@@ -21,6 +21,7 @@ from telcrm.platform.actions import require_perm
 from telcrm.platform.auditing import audit_write_many
 from telcrm.platform.bulk import copy_rows, insert_many
 from telcrm.platform.errors import field_error
+from telcrm.platform.events import emit_many
 
 from .. import validation
 from ..models import (
@@ -199,6 +200,7 @@ def _write(actor, regs: list[Registration]) -> None:
         after["address"] = bool(reg.address)
         entries.append({"action": "customer.create", "actor": actor, "obj": customer, "after": after})
     audit_write_many(entries)
+    emit_many("customer.created", customers, actor=actor)
 
 
 def _insert(actor, rows) -> None:

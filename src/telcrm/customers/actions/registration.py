@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from telcrm.platform.actions import require_perm
 from telcrm.platform.auditing import audit_write
 from telcrm.platform.errors import field_error
+from telcrm.platform.events import emit
 
 from .. import validation
 from ..models import (
@@ -433,5 +434,6 @@ def customer_create(
     after["account.account_no"] = account.account_no
     after["contact_media"] = [k for k, _v in media]
     after["address"] = bool(reg.address)
+    emit("customer.created", aggregate=customer, actor=actor)
     audit_write(action="customer.create", actor=actor, obj=customer, after=after)
     return customer

@@ -177,3 +177,18 @@ def test_nothing_is_written_when_the_batch_fails(carrier, monkeypatch):
     assert crypto.blind_index(resident_id(seq=101), context="customers.Party.id_number") not in set(
         Party.objects.values_list("id_number_bidx", flat=True)
     )
+
+
+def test_each_registered_customer_is_announced_as_at_the_counter(carrier):
+    from telcrm.integration.models import Event
+
+    clerk = carrier["clerk"]
+    at_counter = register(clerk, name="柜台")
+    made = actions.customers_create_many(actor=clerk, rows=[person(1), person(2, id_number="bad")])
+    assert made[0] is None and made[1] is not None  # the second row is refused: not announced
+    events = list(Event.objects.filter(topic="customer.created").order_by("id"))
+    assert [e.aggregate_type for e in events] == ["customers.customer", "customers.customer"]
+    imported = Customer.objects.exclude(pk=at_counter.pk).get()
+    assert [e.aggregate_id for e in events] == [str(at_counter.pk), str(imported.pk)]
+    assert events[1].payload["customerNo"] == imported.customer_no
+    assert events[1].org_unit_id == imported.org_unit_id and events[1].actor_id == clerk.pk
