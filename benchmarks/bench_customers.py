@@ -459,7 +459,10 @@ def bench_customer_import(ctx: Context) -> list[Figure]:
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", "1000"))
     admin = ctx.state["admin"]
     data = _import_csv(rows)
+    from telcrm.integration.models import Event
+
     last = Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
     started, cpu = time.perf_counter(), time.process_time()
     upload = SimpleUploadedFile("bench-import.csv", data, content_type="text/csv")
     layout = imports.inspect_upload(upload, upload.name, len(data))
@@ -477,6 +480,8 @@ def bench_customer_import(ctx: Context) -> list[Figure]:
     customer_ids = f"(SELECT id FROM customers_customer WHERE id > {int(last)})"
 
     def where_for(key, model):
+        if model is Event:
+            return f"id > {int(last_event)} AND topic = 'customer.created'", []
         if model is Party:
             return f"id IN (SELECT party_id FROM customers_customer WHERE id > {int(last)})", []
         if model is Customer:
@@ -499,6 +504,7 @@ def bench_customer_import(ctx: Context) -> list[Figure]:
         ("account", Account),
         ("tag", Customer.tags.through),
         *((m._meta.model_name, m) for m in dependents),
+        ("event", Event),  # the outbox's "customer.created"
     ]
     tables += [
         (f"history-{key}", model.history.model)
