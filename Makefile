@@ -30,6 +30,8 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js node_modules/swagger-ui-dist/favicon-32x32.png $(VENDOR)/swagger-ui/
+	mkdir -p $(VENDOR)/bpmn-js && cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/ && cp -r node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
 	touch $@
 
 messages: $(STAMP)

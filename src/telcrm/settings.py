@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "telcrm.resources.stock",
     "telcrm.resources.coverage",
     "telcrm.integration",
+    "telcrm.orders",
     "telcrm.web",
 ]
 
@@ -203,6 +204,9 @@ CELERY_BEAT_SCHEDULE = {
     # the outbox: every commit that writes to it wakes the dispatcher too (integration/kick.py)
     "integration-dispatch": {"task": "integration.dispatch", "schedule": timedelta(seconds=10)},
     "integration-purge": {"task": "integration.purge", "schedule": timedelta(hours=24)},
+    # processes: due timers, retries and idle running instances; work-order SLA warnings and alerts
+    "orders-fire-due": {"task": "orders.fire_due", "schedule": timedelta(minutes=1)},
+    "orders-check-work-order-sla": {"task": "orders.check_work_order_sla", "schedule": timedelta(minutes=1)},
 }
 
 
@@ -219,7 +223,10 @@ def _adapter(system: str) -> dict:
 
 
 INTEGRATION_ADAPTERS = {"billing": _adapter("BILLING"), "network": _adapter("NETWORK")}
-INTEGRATION_WEBHOOK_TIMEOUTS = (float(env("WEBHOOK_CONNECT_TIMEOUT", "5")), float(env("WEBHOOK_READ_TIMEOUT", "10")))
+INTEGRATION_WEBHOOK_TIMEOUTS = (
+    float(env("WEBHOOK_CONNECT_TIMEOUT", "5")),
+    float(env("WEBHOOK_READ_TIMEOUT", "10")),
+)
 # Webhook callbacks into private / loopback networks are refused unless allowed (SSRF).
 INTEGRATION_WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
@@ -338,7 +345,6 @@ SPECTACULAR_SETTINGS = {
         "TariffStatusEnum": "telcrm.catalog.models.common.TariffStatus",
         "CatalogRuleKindEnum": "telcrm.catalog.rules.models.RuleKind",
         "CatalogRuleVersionStatusEnum": "telcrm.catalog.rules.models.VersionStatus",
-        "OutboxStateEnum": "telcrm.integration.models.State",
     },
 }
 API_TOKEN_TTL = timedelta(hours=int(env("API_TOKEN_TTL_HOURS", "12")))

@@ -2,6 +2,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from telcrm.customers.views_selfservice import SelfServiceRequestView
+from telcrm.integration.hub import hub_urls
+from telcrm.orders.urls import process_urls, workorder_urls
 from telcrm.platform.views.health import healthz
 
 urlpatterns = [
@@ -20,9 +22,12 @@ urlpatterns = [
     path("api/v1/numbers/", include("telcrm.resources.api.urls")),
     path("api/v1/stock/", include("telcrm.resources.stock.api.urls")),
     path("api/v1/coverage/", include("telcrm.resources.coverage.api.urls")),
+    path("api/v1/integration/", include("telcrm.integration.api.urls")),
+    path("api/v1/", include("telcrm.orders.api.urls")),  # workorders/, processes/
     path("api/v1/", include("telcrm.platform.api.urls")),
     # TM Forum APIs: TMF620 here, the customer module's (with the /tmf-api/ catch-all 404) last
     path("tmf-api/productCatalogManagement/v4/", include("telcrm.catalog.tmf.urls")),
+    path("tmf-api/customerManagement/v4/", include(hub_urls("TMF629"))),  # TMF629's event hub
     path("tmf-api/", include("telcrm.customers.tmf.urls")),
     path("customers/", include("telcrm.customers.urls")),
     path("catalog/rules/", include("telcrm.catalog.rules.urls")),
@@ -30,6 +35,9 @@ urlpatterns = [
     path("resources/numbers/", include("telcrm.resources.urls")),
     path("resources/stock/", include("telcrm.resources.stock.urls")),
     path("resources/coverage/", include("telcrm.resources.coverage.urls")),
+    path("integration/", include("telcrm.integration.urls")),
+    path("workorders/", include(workorder_urls)),
+    path("processes/", include(process_urls)),
     path("", include("telcrm.platform.urls")),
     path("", include("telcrm.web.urls")),
 ]

@@ -78,6 +78,17 @@ MENU: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Work orders"),
+        "clipboard-check",
+        (
+            Entry(_("My team queue"), "workorder-queue", "inboxes", ("orders.handle_workorder",)),
+            Entry(_("My work orders"), "workorder-mine", "person-check", ("orders.handle_workorder",)),
+            Entry(_("All work orders"), "workorder-list", "list-task", ("orders.view_workorder",)),
+            Entry(_("Work order statistics"), "workorder-stats", "bar-chart", ("orders.view_workorder",)),
+            Entry(_("Processes"), "process-list", "diagram-2", ("orders.view_process",)),
+        ),
+    ),
+    Section(
         _("Organisation"),
         "diagram-3",
         (
@@ -100,6 +111,9 @@ MENU: tuple[Section, ...] = (
             Entry(_("Calendars & holidays"), "calendar-list", "calendar3", ("platform.manage_parameters",)),
             Entry(_("Audit log"), "audit-list", "shield-check", ("platform.view_audit",)),
             Entry(_("Monitoring"), "monitoring", "activity", ("platform.manage_platform",)),
+            Entry(
+                _("Interfaces & error queue"), "integration-overview", "plug", ("integration.view_outbox",)
+            ),
             Entry(_("API documentation"), "api-docs", "code-slash", ("platform.manage_platform",)),
         ),
     ),

@@ -1,0 +1,45 @@
+"""UI routes: work orders under /workorders/, processes under /processes/ (mounted in telcrm/urls.py)."""
+
+from django.urls import path
+
+from .views import processes, workorders
+
+workorder_urls = [
+    path("", workorders.queue, name="workorder-queue"),
+    path("mine/", workorders.mine, name="workorder-mine"),
+    path("all/", workorders.work_order_list, name="workorder-list"),
+    path("stats/", workorders.stats, name="workorder-stats"),
+    path("<int:pk>/", workorders.detail, name="workorder-detail"),
+    path("<int:pk>/claim/", workorders.claim, name="workorder-claim"),
+    path("<int:pk>/release/", workorders.release, name="workorder-release"),
+    path("<int:pk>/complete/", workorders.complete, name="workorder-complete"),
+    path("<int:pk>/return/", workorders.return_, name="workorder-return"),
+    path("<int:pk>/reassign/", workorders.reassign, name="workorder-reassign"),
+    path("<int:pk>/escalate/", workorders.escalate, name="workorder-escalate"),
+]
+
+process_urls = [
+    path("", processes.definition_list, name="process-list"),
+    path("new/", processes.definition_create, name="process-create"),
+    path("validate/", processes.validate, name="process-validate"),
+    path("instances/", processes.instance_list, name="process-instance-list"),
+    path("instances/<int:pk>/", processes.instance_detail, name="process-instance-detail"),
+    path("instances/<int:pk>/retry/", processes.instance_retry, name="process-instance-retry"),
+    path("instances/<int:pk>/cancel/", processes.instance_cancel, name="process-instance-cancel"),
+    path("<int:pk>/", processes.definition_detail, name="process-detail"),
+    path("<int:pk>/edit/", processes.definition_edit, name="process-edit"),
+    path("<int:pk>/draft/", processes.draft_save, name="process-draft-save"),
+    path("<int:pk>/upload/", processes.upload, name="process-upload"),
+    path("<int:pk>/publish/", processes.publish, name="process-publish"),
+    path("<int:pk>/discard/", processes.discard, name="process-discard"),
+    path("<int:pk>/versions/<int:number>/", processes.version_detail, name="process-version"),
+    path(
+        "<int:pk>/versions/<int:number>/download/",
+        processes.version_download,
+        name="process-version-download",
+    ),
+    path(
+        "<int:pk>/versions/<int:number>/restore/", processes.version_restore, name="process-version-restore"
+    ),
+    path("<int:pk>/versions/<int:number>/retire/", processes.version_retire, name="process-version-retire"),
+]

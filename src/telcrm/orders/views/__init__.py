@@ -1,0 +1,1 @@
+"""Views of processes (admin: definitions, versions, diagrams, instances) and work orders (queues)."""
