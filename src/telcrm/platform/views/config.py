@@ -50,6 +50,9 @@ GROUP_LABELS = {
     "catalog": pgettext_lazy("config", "Product catalog"),
     "resources": pgettext_lazy("config", "Numbers and network"),
     "stock": pgettext_lazy("config", "SIM and terminal stock"),
+    "coverage": pgettext_lazy("config", "Network coverage"),
+    "orders": pgettext_lazy("config", "Processes and work orders"),
+    "integration": pgettext_lazy("config", "Interfaces and outbox"),
 }
 
 
