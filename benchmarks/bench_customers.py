@@ -144,6 +144,26 @@ def raw_reload(tables, where_for, *, truncate: bool) -> tuple[float, int]:
     return elapsed, sum(n for _m, _p, n, _w, _pp in files)
 
 
+def raw_reload_sample(last: int) -> tuple[float, int]:
+    """Raw COPY of the demo rows of the newest ``last`` customers into a loaded database (deleted and
+    reloaded with every index in place): the baseline for a load too big to reload whole (10M)."""
+    from telcrm.customers import demo
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM customers_customer ORDER BY id DESC LIMIT 1 OFFSET %s", [last - 1])
+        first = cur.fetchone()[0]
+    newest = f"(SELECT id FROM customers_customer WHERE id >= {int(first)})"
+
+    def where_for(key, model):
+        if key == "customer":
+            return f"id >= {int(first)}", []
+        if key == "party":
+            return f"id IN (SELECT party_id FROM customers_customer WHERE id >= {int(first)})", []
+        return f"customer_id IN {newest}", []
+
+    return raw_reload([(k, m) for k, m, _c in demo.tables()], where_for, truncate=False)
+
+
 # --- prepare ----------------------------------------------------------------------------------------
 def prepare(ctx: Context) -> str:
     from django.core.management import call_command
