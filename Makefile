@@ -8,9 +8,9 @@ CUSTOMERS ?= 20000
 VENDOR := src/telcrm/web/static/vendor
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo run worker beat test test-fast test-e2e ctk bench lint migrate messages browser clean
+.PHONY: setup pdf-libs demo run worker beat test test-fast test-e2e ctk bench lint migrate messages browser clean
 
-setup: $(STAMP) $(VENDOR)/.copied messages
+setup: $(STAMP) $(VENDOR)/.copied messages pdf-libs
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -81,6 +81,14 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null \
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "warning: chromium missing and not root; browser tests will be skipped"; fi; }
+
+# Pango and a CJK font for the printed receipts (WeasyPrint); Debian's packages, installed once.
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	      fontconfig fonts-noto-cjk) >/dev/null || echo "warning: could not install Pango / CJK fonts; receipts cannot be printed"; \
+	  else echo "warning: Pango or the Noto CJK fonts missing and not root; receipts cannot be printed"; fi; }
 
 bench: migrate
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

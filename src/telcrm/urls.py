@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from telcrm.customers.views_selfservice import SelfServiceRequestView
 from telcrm.integration.hub import hub_urls
-from telcrm.orders.urls import process_urls, workorder_urls
+from telcrm.orders.urls import order_urls, process_urls, workorder_urls
 from telcrm.platform.views.health import healthz
 
 urlpatterns = [
@@ -36,6 +36,7 @@ urlpatterns = [
     path("resources/stock/", include("telcrm.resources.stock.urls")),
     path("resources/coverage/", include("telcrm.resources.coverage.urls")),
     path("integration/", include("telcrm.integration.urls")),
+    path("orders/", include(order_urls)),
     path("workorders/", include(workorder_urls)),
     path("processes/", include(process_urls)),
     path("", include("telcrm.platform.urls")),

@@ -15,8 +15,13 @@ class OrdersConfig(AppConfig):
         from .permissions import ORDERS_PERMISSIONS
 
         register_role_permissions(ORDERS_PERMISSIONS)
+        from .acceptance_permissions import ACCEPTANCE_PERMISSIONS
+
+        register_role_permissions(ACCEPTANCE_PERMISSIONS)
         # parameters: orders.* parameters; processes.handlers: the registered service-task handlers
-        # (recording stand-ins until the order module and the integration provide the real ones);
-        # ui: audit labels, the work-order category dictionary seed, the home panel; demo: @demo_generator
-        from . import demo, parameters, ui  # noqa: F401
-        from .processes import handlers  # noqa: F401
+        # (recording stand-ins, replaced by the real ones of handlers — a stand-in never replaces a real
+        # handler, so the order of these imports does not matter); ui: audit labels, the work-order
+        # category dictionary seed, the home panel; demo: @demo_generator; panels: the orders panel of
+        # the customer 360
+        from . import demo, handlers, panels, parameters, ui  # noqa: F401
+        from .processes import handlers as standard_handlers  # noqa: F401

@@ -1,8 +1,25 @@
-"""UI routes: work orders under /workorders/, processes under /processes/ (mounted in telcrm/urls.py)."""
+"""UI routes: orders (the counter) under /orders/, work orders under /workorders/, processes under
+/processes/ (mounted in telcrm/urls.py)."""
 
 from django.urls import path
 
-from .views import processes, workorders
+from .views import acceptance, processes, workorders
+
+order_urls = [
+    path("", acceptance.order_list, name="order-list"),
+    path("stats/", acceptance.order_stats, name="order-stats"),
+    path("new/", acceptance.order_new, name="order-new"),
+    path("<int:pk>/", acceptance.order_detail, name="order-detail"),
+    path("<int:pk>/items/", acceptance.item_add, name="order-item-add"),
+    path("<int:pk>/items/remove/", acceptance.item_remove, name="order-item-remove"),
+    path("<int:pk>/number/", acceptance.number_choose, name="order-number"),
+    path("<int:pk>/sim/", acceptance.sim_choose, name="order-sim"),
+    path("<int:pk>/details/", acceptance.details_set, name="order-details"),
+    path("<int:pk>/payments/", acceptance.payment_add, name="order-payment"),
+    path("<int:pk>/submit/", acceptance.submit, name="order-submit"),
+    path("<int:pk>/abandon/", acceptance.abandon, name="order-abandon"),
+    path("<int:pk>/receipt.pdf", acceptance.receipt, name="order-receipt"),
+]
 
 workorder_urls = [
     path("", workorders.queue, name="workorder-queue"),

@@ -81,6 +81,8 @@ MENU: tuple[Section, ...] = (
         _("Work orders"),
         "clipboard-check",
         (
+            Entry(_("Orders"), "order-list", "cart-check", ("orders.view_order",)),
+            Entry(_("Order statistics"), "order-stats", "graph-up", ("orders.view_order",)),
             Entry(_("My team queue"), "workorder-queue", "inboxes", ("orders.handle_workorder",)),
             Entry(_("My work orders"), "workorder-mine", "person-check", ("orders.handle_workorder",)),
             Entry(_("All work orders"), "workorder-list", "list-task", ("orders.view_workorder",)),

@@ -9,6 +9,18 @@ The order module calls, inside its own transaction::
 and registers the real service-task handlers with ``telcrm.orders.processes.registry.service_task``.
 """
 
+from .acceptance import (
+    order_abandon,
+    order_create,
+    order_details_set,
+    order_item_add,
+    order_item_remove,
+    order_number_choose,
+    order_sim_choose,
+    order_submit,
+    payment_record,
+)
+from .fulfilment import order_complete, order_fail, order_progress
 from .process import (
     draft_token,
     process_cancel,
@@ -22,6 +34,7 @@ from .process import (
     process_version_restore,
     process_version_retire,
 )
+from .receipts import receipt_print
 from .sla import work_order_sla_check
 from .workorders import (
     clean_form,
@@ -36,6 +49,18 @@ from .workorders import (
 __all__ = [
     "clean_form",
     "draft_token",
+    "order_abandon",
+    "order_complete",
+    "order_create",
+    "order_details_set",
+    "order_fail",
+    "order_item_add",
+    "order_item_remove",
+    "order_number_choose",
+    "order_progress",
+    "order_sim_choose",
+    "order_submit",
+    "payment_record",
     "process_cancel",
     "process_definition_create",
     "process_definition_update",
@@ -46,6 +71,7 @@ __all__ = [
     "process_version_publish",
     "process_version_restore",
     "process_version_retire",
+    "receipt_print",
     "work_order_claim",
     "work_order_complete",
     "work_order_escalate",

@@ -2,6 +2,17 @@
 join them later."""
 
 from ..workorder_states import WorkOrderMove, WorkOrderState
+from .order import (
+    LIVE_ORDER_STATES,
+    ItemAction,
+    Order,
+    OrderItem,
+    OrderState,
+    OrderType,
+    Payment,
+    PaymentMethod,
+    ReceiptPrint,
+)
 from .process import (
     OPEN_INSTANCE_STATES,
     InstanceState,
@@ -15,13 +26,22 @@ from .process import (
 from .workorder import Priority, WorkOrder, WorkOrderEvent
 
 __all__ = [
+    "LIVE_ORDER_STATES",
     "OPEN_INSTANCE_STATES",
     "InstanceState",
+    "ItemAction",
+    "Order",
+    "OrderItem",
+    "OrderState",
+    "OrderType",
+    "Payment",
+    "PaymentMethod",
     "Priority",
     "ProcessDefinition",
     "ProcessInstance",
     "ProcessStep",
     "ProcessVersion",
+    "ReceiptPrint",
     "StepKind",
     "VersionState",
     "WorkOrder",
