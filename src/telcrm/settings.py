@@ -345,6 +345,10 @@ SPECTACULAR_SETTINGS = {
         "TariffStatusEnum": "telcrm.catalog.models.common.TariffStatus",
         "CatalogRuleKindEnum": "telcrm.catalog.rules.models.RuleKind",
         "CatalogRuleVersionStatusEnum": "telcrm.catalog.rules.models.VersionStatus",
+        "OutboxStateEnum": "telcrm.integration.models.outbox.State",
+        "ProcessVersionStateEnum": "telcrm.orders.models.process.VersionState",
+        "ProcessInstanceStateEnum": "telcrm.orders.models.process.InstanceState",
+        "WorkOrderStateEnum": "telcrm.orders.workorder_states.WorkOrderState",
     },
 }
 API_TOKEN_TTL = timedelta(hours=int(env("API_TOKEN_TTL_HOURS", "12")))

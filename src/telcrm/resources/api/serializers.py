@@ -15,10 +15,12 @@ DIGITS = r"^\d{1,11}$"
 STATES = "free, reserved, assigned, quarantined (cooling off) or frozen"
 
 
-# The states inline in the schema (no enum component whose name could clash with another module's).
-@extend_schema_field({"type": "string", "enum": NumberState.values, "description": STATES})
-class StateField(serializers.CharField):
-    pass
+# A choice field, so the schema's enum component is the one named in ENUM_NAME_OVERRIDES
+# (NumberStateEnum) and cannot clash with other modules' "state" fields.
+class StateField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", STATES)
+        super().__init__(choices=NumberState.choices, **kwargs)
 
 
 @extend_schema_field({"type": "string", "enum": [*NumberState.values, "any"], "default": "free"})
