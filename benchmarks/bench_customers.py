@@ -152,13 +152,18 @@ def raw_reload_sample(last: int) -> tuple[float, int]:
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM customers_customer ORDER BY id DESC LIMIT 1 OFFSET %s", [last - 1])
         first = cur.fetchone()[0]
-    newest = f"(SELECT id FROM customers_customer WHERE id >= {int(first)})"
+    # group parents stay (their members elsewhere refer to them); everything of the others is reloaded
+    chosen = (
+        f"id >= {int(first)} AND id NOT IN "
+        "(SELECT parent_id FROM customers_customer WHERE parent_id IS NOT NULL)"
+    )
+    newest = f"(SELECT id FROM customers_customer WHERE {chosen})"
 
     def where_for(key, model):
         if key == "customer":
-            return f"id >= {int(first)}", []
+            return chosen, []
         if key == "party":
-            return f"id IN (SELECT party_id FROM customers_customer WHERE id >= {int(first)})", []
+            return f"id IN (SELECT party_id FROM customers_customer WHERE {chosen})", []
         return f"customer_id IN {newest}", []
 
     return raw_reload([(k, m) for k, m, _c in demo.tables()], where_for, truncate=False)
