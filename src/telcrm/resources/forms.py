@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from telcrm.platform.money import yuan_to_fen
 from telcrm.platform.queries import dictionary_choices
 from telcrm.web.forms import BootstrapMixin
 
@@ -114,18 +115,10 @@ class YuanField(forms.CharField):
     """An amount in yuan (up to two decimals) → integer fen."""
 
     def to_python(self, value):
-        text = super().to_python(value).replace(",", "").replace("¥", "").strip()
-        if not text:
-            return 0
         try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
-            raise forms.ValidationError(
-                _("Enter an amount in yuan, e.g. 88 or 88.50."), code="invalid"
-            ) from exc
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("Enter an amount in yuan, e.g. 88 or 88.50."), code="invalid")
-        return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+            return yuan_to_fen(super().to_python(value))
+        except ValueError as exc:
+            raise forms.ValidationError(exc.args[0], code="invalid") from exc
 
 
 def fen_to_yuan_text(fen: int) -> str:

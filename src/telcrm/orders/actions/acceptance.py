@@ -415,8 +415,12 @@ def payment_record(*, actor, order, method: str, amount_fen, reference: str = ""
     reference = str(reference or "").strip()
     if method in (PaymentMethod.CARD, PaymentMethod.MOBILE_PAY) and not reference:
         raise field_error("reference", _("Enter the transaction reference of the payment."), "required")
+    if len(reference) > 64:
+        raise field_error(
+            "reference", _("The reference is at most %(limit)d characters long."), "max_length", limit=64
+        )
     payment = Payment.objects.create(
-        order=row, method=method, amount_fen=amount, reference=reference[:64], received_by=actor
+        order=row, method=method, amount_fen=amount, reference=reference, received_by=actor
     )
     before = snapshot(row, AUDIT_FIELDS)
     row.paid_fen += amount

@@ -143,3 +143,34 @@ def test_broadband_address_from_the_page(shop, client_for):
     order.refresh_from_db()
     assert order.data["address_parts"] == address
     assert "文三路1号" in client.get(reverse("order-detail", args=[order.pk])).content.decode()
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "NaN", "1e400", "12.345", "-5", "abc", "0"])
+def test_a_malformed_amount_is_refused_on_the_page_and_nothing_is_paid(shop, client_for, amount):
+    client = client_for(shop.clerk)
+    client.post(
+        reverse("order-new") + f"?customer={shop.customer.pk}",
+        {"customer": shop.customer.pk, "order_type": "new_line"},
+    )
+    order = Order.objects.get(customer=shop.customer)
+    response = client.post(
+        reverse("order-payment", args=[order.pk]), {"method": "cash", "amount": amount}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Enter an amount" in response.content.decode() or "金额" in response.content.decode()
+    order.refresh_from_db()
+    assert order.paid_fen == 0 and not order.payments.exists()
+
+
+def test_an_overlong_payment_reference_is_refused_not_cut(shop, client_for):
+    client = client_for(shop.clerk)
+    client.post(
+        reverse("order-new") + f"?customer={shop.customer.pk}",
+        {"customer": shop.customer.pk, "order_type": "new_line"},
+    )
+    order = Order.objects.get(customer=shop.customer)
+    client.post(
+        reverse("order-payment", args=[order.pk]), {"method": "card", "amount": "10", "reference": "8" * 65}
+    )
+    order.refresh_from_db()
+    assert order.paid_fen == 0 and not order.payments.exists()

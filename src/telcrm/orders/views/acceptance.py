@@ -8,8 +8,6 @@ is written. The order page answers HTMX requests with its body only (``#order-wo
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_POST
 from telcrm.customers.models import Customer, Subscription, SubscriptionStatus
 from telcrm.platform.actions import access
 from telcrm.platform.errors import bilingual
+from telcrm.platform.money import yuan_field
 from telcrm.web.decorators import scoped_view
 
 from .. import actions
@@ -230,27 +229,13 @@ def details_set(request, pk):
     return _("Details saved.")
 
 
-def yuan_to_fen(value) -> int:
-    try:
-        amount = Decimal(str(value or "").strip())
-    except InvalidOperation as exc:
-        raise ValidationError(
-            {"amount": ValidationError(_("Enter an amount in yuan, e.g. 128.00."), code="invalid")}
-        ) from exc
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(
-            {"amount": ValidationError(_("Enter an amount in yuan, e.g. 128.00."), code="invalid")}
-        )
-    return int(amount * 100)
-
-
 @_post
 def payment_add(request, pk):
     actions.payment_record(
         actor=request.user,
         order=pk,
         method=request.POST.get("method", ""),
-        amount_fen=yuan_to_fen(request.POST.get("amount")),
+        amount_fen=yuan_field("amount", request.POST.get("amount"), allow_zero=False),
         reference=request.POST.get("reference", ""),
     )
     return _("Payment recorded.")
