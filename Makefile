@@ -69,7 +69,7 @@ test-fast: setup
 test-e2e: setup browser
 	$(BIN)/python -m pytest -q -m e2e $(PYTEST_ARGS)
 
-# TM Forum conformance kits (TMF629, TMF632, TMF666) with newman: against CTK_BASE when given, else a
+# TM Forum conformance kits (TMF620/622/629/632/637/666) with newman: against CTK_BASE when given, else a
 # scratch server on a free port (var/ctk/server); non-zero exit on any failed assertion (scripts/ctk.py).
 ctk: setup
 	$(BIN)/python scripts/ctk.py $(CTK_ARGS)

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from telcrm.customers.views_selfservice import SelfServiceRequestView
 from telcrm.integration.hub import hub_urls
+from telcrm.orders.tmf import urls as tmf_orders
 from telcrm.orders.urls import order_urls, process_urls, workorder_urls
 from telcrm.platform.views.health import healthz
 
@@ -25,8 +26,10 @@ urlpatterns = [
     path("api/v1/integration/", include("telcrm.integration.api.urls")),
     path("api/v1/", include("telcrm.orders.api.urls")),  # workorders/, processes/
     path("api/v1/", include("telcrm.platform.api.urls")),
-    # TM Forum APIs: TMF620 here, the customer module's (with the /tmf-api/ catch-all 404) last
+    # TM Forum APIs: TMF620/622/637 here, the customer module's (with the /tmf-api/ catch-all 404) last
     path("tmf-api/productCatalogManagement/v4/", include("telcrm.catalog.tmf.urls")),
+    path("tmf-api/productOrderingManagement/v4/", include(tmf_orders.ordering)),  # TMF622
+    path("tmf-api/productInventory/v4/", include(tmf_orders.inventory)),  # TMF637
     path("tmf-api/customerManagement/v4/", include(hub_urls("TMF629"))),  # TMF629's event hub
     path("tmf-api/", include("telcrm.customers.tmf.urls")),
     path("customers/", include("telcrm.customers.urls")),

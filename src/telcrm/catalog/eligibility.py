@@ -25,7 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from telcrm.customers.classification import _months_between
-from telcrm.customers.models import CustomerStatus, CustomerType, Subscription, SubscriptionStatus
+from telcrm.customers.models import (
+    AddOnStatus,
+    CustomerStatus,
+    CustomerType,
+    Subscription,
+    SubscriptionAddOn,
+    SubscriptionStatus,
+)
 from telcrm.platform.models import OrgKind, OrgUnit
 
 from .models import BundledOffering, LifecycleStatus, OfferingKind, ProductOffering, SalesChannel
@@ -125,7 +132,8 @@ def _region(org_unit_id) -> str:
 
 
 def customer_facts(customer, *, at=None) -> CustomerFacts:
-    """The facts about ``customer`` the rules see (three queries)."""
+    """The facts about ``customer`` the rules see (three queries, four when the customer has live
+    lines: the add-ons active on them are held like the lines' offers)."""
     at = at or timezone.now()
     today = timezone.localdate(at) if timezone.is_aware(at) else at.date()
     age = None
@@ -154,6 +162,18 @@ def customer_facts(customer, *, at=None) -> CustomerFacts:
                 held.append(g["offer_code"])
         if g["first"] is not None and (first is None or g["first"] < first):
             first = g["first"]
+    if live:  # the add-ons active on live lines are held too (a rule may require or exclude one)
+        addons = (
+            SubscriptionAddOn.objects.filter(
+                subscription__customer_id=customer.pk,
+                subscription__status__in=LIVE_LINES,
+                status=AddOnStatus.ACTIVE,
+            )
+            .values_list("offer_code", flat=True)
+            .distinct()
+            .order_by()
+        )
+        held += [code for code in addons if code not in held]
     start = customer.tenure_start
     if start is None:
         start = first or getattr(customer, "created_at", None)

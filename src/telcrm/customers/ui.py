@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from telcrm.platform import exports, parameters
 from telcrm.platform.exports import Column, Dataset
+from telcrm.platform.models.audit import ACTION_LABELS
 from telcrm.web import home_panels
 from telcrm.web.search import Hit, provider
 
@@ -308,3 +309,12 @@ BUILTIN_PANELS = (
 )  # fmt: skip
 for _panel in BUILTIN_PANELS:
     register_panel(_panel)
+
+# the product inventory below a line, written when an order completes (actions/subscriptions.py)
+ACTION_LABELS.update(
+    {
+        "subscription.addon_start": _("Add-on put on the line"),
+        "subscription.addons_end": _("Add-ons of the line ended"),
+        "subscription.number_terms": _("Premium number terms recorded on the line"),
+    }
+)

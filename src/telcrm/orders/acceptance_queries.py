@@ -27,6 +27,17 @@ def order_list(user, *, state: str = "", order_type: str = "", q: str = "", mine
     return qs.order_by("-id")
 
 
+def failed_order_list(user):
+    """Orders in the user's scope whose process failed (not the returned ones), newest failure first,
+    with their process (the failed step and its error)."""
+    return (
+        Order.objects.restrict(user)
+        .filter(state=OrderState.FAILED, data__has_key="failure")
+        .select_related("customer", "org_unit", "process")
+        .order_by("-updated_at", "-id")
+    )
+
+
 def _group(qs, *fields):
     return list(
         qs.values(*fields)
@@ -57,4 +68,21 @@ def order_statistics(user, *, days: int = 30, today: dt.date | None = None) -> d
         "by_clerk": _group(qs, "created_by__username"),
         "by_type": by_type,
         "by_day": _group(qs.annotate(day=TruncDate("created_at")), "day"),
+    }
+
+
+def number_terms(order: Order) -> dict | None:
+    """The premium number's terms on ``order`` (靓号: the level's price and deposit charged in the order,
+    the monthly minimum spend the line commits to), amounts in fen; None for an ordinary number."""
+    from telcrm.platform.models.base import english_ui
+
+    terms = order.data.get("number_level") if isinstance(order.data, dict) else None
+    if not terms:
+        return None
+    return {
+        "msisdn": terms.get("msisdn", ""),
+        "level": (terms.get("name_en") if english_ui() else "") or terms.get("name", ""),
+        "price_fen": int(terms.get("price_fen") or 0),
+        "deposit_fen": int(terms.get("deposit_fen") or 0),
+        "min_spend_fen": int(terms.get("min_spend_fen") or 0),
     }

@@ -43,12 +43,37 @@ def _call(step: StepContext, system: str, operation: str, payload: dict) -> dict
         raise TransientError(f"{system}.{operation}: {exc}") from exc
 
 
+def _call_each(step: StepContext, system: str, operation: str, payloads: list[tuple[str, dict]]) -> list:
+    """One call per ``(part, payload)`` (an add-on each), each with a key of its own derived from the
+    step's: the other system applies every part once, and a re-run step sends the same keys."""
+    from telcrm.integration.adapters import RetryableError, get_adapter
+
+    adapter = get_adapter(system)
+    results = []
+    for part, payload in payloads:
+        try:
+            results.append(adapter.call(operation, payload, key=f"{step.idempotency_key}:{part}"))
+        except RetryableError as exc:
+            raise TransientError(f"{system}.{operation} {part}: {exc}") from exc
+    return results
+
+
+def _yuan(fen: int) -> str:
+    """An amount as the other systems take it: yuan with two decimals, as text."""
+    fen = int(fen or 0)
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
 def _line(order) -> dict:
-    """msisdn, iccid, plan and account of the order's line."""
+    """msisdn, iccid, plan and account of the order's line (the account the line is billed to, or
+    the customer's first for a new line)."""
     items = list(order.items.select_related("offering"))
     line = next((i for i in items if i.msisdn or i.iccid), None)
     plan = next((i for i in items if i.offering_id), None)
-    account = order.customer.accounts.order_by("id").first()
+    if order.subscription_id:
+        account = order.subscription.account
+    else:
+        account = order.customer.accounts.order_by("id").first()
     msisdn = (line.msisdn if line else "") or (order.subscription.msisdn if order.subscription_id else "")
     return {
         "msisdn": msisdn,
@@ -141,11 +166,15 @@ def billing_change_plan(step, order):
 def billing_add_on(step, order):
     _started(order)
     line = _line(order)
-    results = []
-    for item in order.items.exclude(offering_code=""):
-        payload = {"account_no": line["account_no"], "msisdn": line["msisdn"], "addon": item.offering_code}
-        results.append(_call(step, "billing", "add_addon", payload))
-    return {"result": results}
+    payloads = [
+        (code, {"account_no": line["account_no"], "msisdn": line["msisdn"], "addon": code})
+        for code in _addon_codes(order)
+    ]
+    return {"result": _call_each(step, "billing", "add_addon", payloads)}
+
+
+def _addon_codes(order) -> list[str]:
+    return list(order.items.exclude(offering_code="").values_list("offering_code", flat=True))
 
 
 @handler("billing.close_account")
@@ -159,20 +188,64 @@ def billing_close_account(step, order):
     }
 
 
-def _billing_record(name: str):
-    """Billing steps without an operation of their own in the billing interface (计费入帐, 过户, 停复机
-    are applied by BOSS from the order events): the order moves on, the call is recorded."""
+@handler("billing.entry")
+def billing_entry(step, order):
+    """计费入帐: the order's charges on the account — the one-off fees, the deposit of a premium number
+    (靓号押金), the monthly fee and the number's monthly minimum spend."""
+    _started(order)
+    line = _line(order)
+    level = order.data.get("number_level") or {}
+    deposit = int(level.get("deposit_fen") or 0)
+    payload = {
+        "account_no": line["account_no"],
+        "order_no": order.order_no,
+        "msisdn": line["msisdn"],
+        "one_off": _yuan(max(0, order.one_off_fen - deposit)),
+        "deposit": _yuan(deposit),
+        "monthly": _yuan(order.recurring_fen),
+        "min_spend": _yuan(level.get("min_spend_fen") or 0),
+        "paid": _yuan(order.paid_fen),
+    }
+    return {"result": _call(step, "billing", "order_entry", payload)}
 
-    @handler(name)
-    def record(step, order):
-        _started(order)
-        return {"order_no": order.order_no, "one_off_fen": order.one_off_fen}
 
-    return record
+@handler("billing.transfer_owner")
+def billing_transfer_owner(step, order):
+    from telcrm.customers.models import Account
+
+    _started(order)
+    line = _line(order)
+    heir = order.data.get("new_customer") or 0
+    account = Account.objects.filter(customer_id=heir).select_related("customer").order_by("id").first()
+    if account is None:  # submission checks this; the new owner's account was closed meanwhile
+        raise ValueError(f"the new owner of {order.order_no} has no billing account")
+    payload = {
+        "account_no": line["account_no"],
+        "msisdn": line["msisdn"],
+        "new_account_no": account.account_no,
+        "new_customer_no": account.customer.customer_no,
+    }
+    return {"result": _call(step, "billing", "transfer_owner", payload)}
 
 
-for _name in ("billing.entry", "billing.transfer_owner", "billing.suspend", "billing.resume"):
-    _billing_record(_name)
+@handler("billing.suspend")
+def billing_suspend(step, order):
+    _started(order)
+    line = _line(order)
+    payload = {
+        "account_no": line["account_no"],
+        "msisdn": line["msisdn"],
+        "reason": str(order.data.get("reason") or "停机"),
+    }
+    return {"result": _call(step, "billing", "suspend_line", payload)}
+
+
+@handler("billing.resume")
+def billing_resume(step, order):
+    _started(order)
+    line = _line(order)
+    payload = {"account_no": line["account_no"], "msisdn": line["msisdn"]}
+    return {"result": _call(step, "billing", "resume_line", payload)}
 
 
 # --- network ------------------------------------------------------------------------------------
@@ -217,26 +290,46 @@ def network_terminate_line(step, order):
     return {"result": _call(step, "network", "deactivate_line", {"msisdn": _line(order)["msisdn"]})}
 
 
-@handler("network.activate_broadband")
-def network_activate_broadband(step, order):
-    _started(order)
-    payload = {
+def _port_request(step, order) -> dict:
+    return {
         "element": str(order.data.get("element") or step.data.get("element") or "OLT-1"),
         "address": str(order.data.get("address", "")),
         "bandwidth_mbps": int(order.data.get("bandwidth_mbps") or 300),
         "account_no": _line(order)["account_no"],
     }
+
+
+@handler("network.reserve_port")
+def network_reserve_port(step, order):
+    """预占端口: a port held for this order; reserving again (a returned installation) gives the same."""
+    _started(order)
+    result = _call(
+        step, "network", "reserve_port", {**_port_request(step, order), "reference": order.order_no}
+    )
+    return {"result": result, "port": result.get("port", "")}
+
+
+@handler("network.activate_broadband")
+def network_activate_broadband(step, order):
+    _started(order)
+    reserved = step.data.get("port")
+    port = str(reserved.get("port") or "") if isinstance(reserved, dict) else ""
+    payload = _port_request(step, order)
+    if port:
+        payload["port"] = port
     return {"result": _call(step, "network", "activate_port", payload)}
 
 
-def _network_record(name: str):
-    @handler(name)
-    def record(step, order):
-        _started(order)
-        return {"order_no": order.order_no}
-
-    return record
+@handler("network.change_plan")
+def network_change_plan(step, order):
+    _started(order)
+    line = _line(order)
+    return {"result": _call(step, "network", "change_plan", {"msisdn": line["msisdn"], "plan": line["plan"]})}
 
 
-for _name in ("network.change_plan", "network.add_on", "network.reserve_port"):
-    _network_record(_name)
+@handler("network.add_on")
+def network_add_on(step, order):
+    _started(order)
+    msisdn = _line(order)["msisdn"]
+    payloads = [(code, {"msisdn": msisdn, "addon": code}) for code in _addon_codes(order)]
+    return {"result": _call_each(step, "network", "add_addon", payloads)}

@@ -27,6 +27,10 @@ ACTION_LABELS.update(
         "order.progress": gettext_lazy("Order in progress"),
         "order.complete": gettext_lazy("Order completed"),
         "order.fail": gettext_lazy("Order failed"),
+        "order.retry": gettext_lazy("Order run again"),
+        "order.cancel": gettext_lazy("Cancelled order"),
+        "order.refund_due": gettext_lazy("Refund due"),
+        "order.refund": gettext_lazy("Refund paid"),
         "order.receipt_print": gettext_lazy("Printed receipt"),
         "order.receipt_reprint": gettext_lazy("Reprinted receipt"),
     }

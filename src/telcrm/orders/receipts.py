@@ -1,8 +1,9 @@
 """The acceptance form / receipt (受理单) of an order as a PDF (WeasyPrint, CJK fonts).
 
 ``render_receipt(order, *, copy_no=1) -> bytes`` draws the template orders/receipt.html: order number,
-branch and clerk, the customer with the ID number masked, the items with their fees and discounts, the
-payments, the terms and a box for the customer's signature. A reprint says so on the page. Recording
+branch and clerk, the customer with the ID number masked, the items with their fees and discounts (a
+premium number's price and deposit among them), the payments, the terms (with the number's monthly
+minimum spend) and a box for the customer's signature. A reprint says so on the page. Recording
 who printed it (and auditing reprints) is the action ``orders.actions.receipt_print``.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from .acceptance_queries import number_terms
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", sans-serif'
 
@@ -41,6 +44,14 @@ def receipt_context(order, *, copy_no: int = 1) -> dict:
         {"method": p.get_method_display(), "amount": yuan(p.amount_fen), "reference": p.reference, "at": p.at}
         for p in order.payments.all()
     ]
+    terms = number_terms(order)
+    if terms:
+        terms = {
+            **terms,
+            "price": yuan(terms["price_fen"]),
+            "deposit": yuan(terms["deposit_fen"]),
+            "min_spend": yuan(terms["min_spend_fen"]),
+        }
     return {
         "order": order,
         "customer": customer,
@@ -51,6 +62,7 @@ def receipt_context(order, *, copy_no: int = 1) -> dict:
         "recurring": yuan(order.recurring_fen),
         "discount": yuan(order.discount_fen),
         "paid": yuan(order.paid_fen),
+        "number_terms": terms,
         "copy_no": copy_no,
         "printed_at": timezone.localtime(),
         "font_family": FONT_FAMILY,

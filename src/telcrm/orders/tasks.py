@@ -36,3 +36,12 @@ def check_work_order_sla() -> dict:
 
     with context.acting(channel="task"):
         return work_order_sla_check()
+
+
+@shared_task(name="orders.check_installations")
+def check_installations() -> dict:
+    """Celery beat: appointments of pending installations whose window passed without feedback."""
+    from .actions.installation_flow import installation_overdue_check
+
+    with context.acting(channel="task"):
+        return installation_overdue_check()

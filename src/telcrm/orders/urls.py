@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import acceptance, processes, workorders
+from .views import acceptance, aftercare, installation_capacity, installations, processes, workorders
 
 order_urls = [
     path("", acceptance.order_list, name="order-list"),
@@ -19,6 +19,10 @@ order_urls = [
     path("<int:pk>/submit/", acceptance.submit, name="order-submit"),
     path("<int:pk>/abandon/", acceptance.abandon, name="order-abandon"),
     path("<int:pk>/receipt.pdf", acceptance.receipt, name="order-receipt"),
+    path("<int:pk>/cancel/", aftercare.cancel, name="order-cancel"),
+    path("<int:pk>/retry/", aftercare.retry, name="order-retry"),
+    path("<int:pk>/refund/", aftercare.refund, name="order-refund"),
+    path("failed/", aftercare.failed_list, name="order-failed-list"),
 ]
 
 workorder_urls = [
@@ -33,6 +37,26 @@ workorder_urls = [
     path("<int:pk>/return/", workorders.return_, name="workorder-return"),
     path("<int:pk>/reassign/", workorders.reassign, name="workorder-reassign"),
     path("<int:pk>/escalate/", workorders.escalate, name="workorder-escalate"),
+    # pending installations (待装): the dispatcher's pages, the installer's phone pages, team capacity
+    path("installations/", installations.installation_list, name="installation-list"),
+    path("installations/mine/", installations.mine, name="installation-mine"),
+    path("installations/capacity/", installation_capacity.capacity, name="installation-capacity"),
+    path("installations/capacity/set/", installation_capacity.capacity_set, name="installation-capacity-set"),
+    path(
+        "installations/capacity/<int:pk>/delete/",
+        installation_capacity.capacity_delete,
+        name="installation-capacity-delete",
+    ),
+    path("installations/<int:pk>/", installations.detail, name="installation-detail"),
+    path("installations/<int:pk>/slots/", installations.slot_grid, name="installation-slots"),
+    path("installations/<int:pk>/dispatch/", installations.dispatch, name="installation-dispatch"),
+    path("installations/<int:pk>/book/", installations.book, name="installation-book"),
+    path("installations/<int:pk>/assign/", installations.assign, name="installation-assign"),
+    path("installations/<int:pk>/field/", installations.field, name="installation-field"),
+    path("installations/<int:pk>/claim/", installations.claim, name="installation-claim"),
+    path("installations/<int:pk>/arrive/", installations.arrive, name="installation-arrive"),
+    path("installations/<int:pk>/finish/", installations.finish, name="installation-finish"),
+    path("installations/<int:pk>/reveal/", installations.reveal, name="installation-reveal"),
 ]
 
 process_urls = [

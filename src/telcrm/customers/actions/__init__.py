@@ -18,6 +18,11 @@ from .customer import customer_set_tags, customer_update, real_name_verify, tag_
 from .merge import MERGE_RELATIONS, customer_merge, customer_unmerge, register_merge_relation
 from .registration import customer_create
 from .requests import update_request_preview, update_request_review, update_request_submit
+from .subscriptions import (
+    subscription_addon_start,
+    subscription_addons_end,
+    subscription_number_terms_set,
+)
 
 __all__ = [
     "MERGE_RELATIONS",
@@ -40,6 +45,9 @@ __all__ = [
     "interaction_record",
     "real_name_verify",
     "register_merge_relation",
+    "subscription_addon_start",
+    "subscription_addons_end",
+    "subscription_number_terms_set",
     "tag_save",
     "update_request_preview",
     "update_request_review",

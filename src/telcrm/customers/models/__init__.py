@@ -10,6 +10,7 @@ from .care import (
 from .customer import (
     Account,
     AccountStatus,
+    AddOnStatus,
     Address,
     AddressKind,
     BehaviourType,
@@ -22,6 +23,7 @@ from .customer import (
     MediumKind,
     RelationType,
     Subscription,
+    SubscriptionAddOn,
     SubscriptionStatus,
     Tag,
     ValueTier,
@@ -39,6 +41,7 @@ from .tmf import (
 __all__ = [
     "Account",
     "AccountStatus",
+    "AddOnStatus",
     "Address",
     "AddressKind",
     "BehaviourType",
@@ -66,6 +69,7 @@ __all__ = [
     "RelationType",
     "RequestStatus",
     "Subscription",
+    "SubscriptionAddOn",
     "SubscriptionStatus",
     "Tag",
     "UpdateRequest",

@@ -307,6 +307,20 @@ class Subscription(ScopedModel):
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     commitment_end = models.DateField(_("commitment ends"), null=True, blank=True)
+    # the premium number's terms (靓号): its level, the monthly minimum spend it commits the line to and
+    # the deposit held for it; empty/zero for an ordinary number
+    # (database defaults too: the demo loader and other bulk writers COPY lines without these columns)
+    number_level = models.CharField(_("number level"), max_length=60, blank=True, default="", db_default="")
+    min_spend = models.DecimalField(
+        _("monthly minimum spend"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+    )
+    deposit = models.DecimalField(
+        _("deposit"), max_digits=10, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -317,3 +331,49 @@ class Subscription(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.msisdn} {self.offer_name}"
+
+
+class AddOnStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class SubscriptionAddOn(models.Model):
+    """An add-on (附加包: a data pack 流量包, a video membership…) on a line: the product inventory
+    below the Subscription. Started by a completed order, ended when the line is terminated (or the
+    add-on is cancelled); an add-on is active at most once per line. Like the Subscription it keeps
+    the offering's code and name, not a key into the catalog."""
+
+    subscription = models.ForeignKey(
+        Subscription, verbose_name=_("line"), on_delete=models.CASCADE, related_name="addons"
+    )
+    offer_code = models.CharField(_("offer code"), max_length=40)
+    offer_name = models.CharField(_("offer"), max_length=100)
+    monthly_fee = models.DecimalField(_("monthly fee"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AddOnStatus.choices, default=AddOnStatus.ACTIVE
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    order_no = models.CharField(_("order number"), max_length=20, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("add-on of a line")
+        verbose_name_plural = _("add-ons of lines")
+        ordering = ["subscription", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "offer_code"],
+                condition=models.Q(status="active"),
+                name="subscription_addon_active_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", ended_at__isnull=True)
+                | models.Q(status="ended", ended_at__isnull=False),
+                name="subscription_addon_end_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.offer_code}"

@@ -80,6 +80,10 @@ class BillingAdapter(AdapterInterface, ABC):
         "remove_addon",
         "close_account",
         "query_balance",
+        "order_entry",
+        "transfer_owner",
+        "suspend_line",
+        "resume_line",
     )
 
     @abstractmethod
@@ -111,6 +115,41 @@ class BillingAdapter(AdapterInterface, ABC):
     def query_balance(self, *, key: str, account_no: str) -> dict:
         """→ ``{"account_no", "balance", "arrears"}`` (yuan, two decimals, as text)."""
 
+    @abstractmethod
+    def order_entry(
+        self,
+        *,
+        key: str,
+        account_no: str,
+        order_no: str,
+        msisdn: str = "",
+        one_off: str = "0.00",
+        deposit: str = "0.00",
+        monthly: str = "0.00",
+        min_spend: str = "0.00",
+        paid: str = "0.00",
+    ) -> dict:
+        """计费入帐, the last billing step of an order: its one-off fees (the number's price included),
+        the deposit held, the monthly fee and the number's monthly minimum spend go on the account; an
+        order is entered once, whatever the key → ``{"account_no", "order_no", "entry_id",
+        "status": "entered"}``."""
+
+    @abstractmethod
+    def transfer_owner(
+        self, *, key: str, account_no: str, msisdn: str, new_account_no: str, new_customer_no: str = ""
+    ) -> dict:
+        """过户: move line ``msisdn`` (its plan and add-ons) from ``account_no`` to the new owner's
+        ``new_account_no`` → ``{"msisdn", "account_no", "previous_account_no", "status": "transferred"}``."""
+
+    @abstractmethod
+    def suspend_line(self, *, key: str, account_no: str, msisdn: str, reason: str = "") -> dict:
+        """停机 in billing (no monthly fee while suspended) → ``{"account_no", "msisdn",
+        "status": "suspended"}``."""
+
+    @abstractmethod
+    def resume_line(self, *, key: str, account_no: str, msisdn: str) -> dict:
+        """复机 in billing → ``{"account_no", "msisdn", "status": "active"}``."""
+
 
 class NetworkAdapter(AdapterInterface, ABC):
     """Network provisioning (开通): mobile lines on the HLR/HSS and broadband ports."""
@@ -124,6 +163,9 @@ class NetworkAdapter(AdapterInterface, ABC):
         "swap_sim",
         "activate_port",
         "deactivate_port",
+        "change_plan",
+        "add_addon",
+        "reserve_port",
     )
 
     @abstractmethod
@@ -148,14 +190,47 @@ class NetworkAdapter(AdapterInterface, ABC):
 
     @abstractmethod
     def activate_port(
-        self, *, key: str, element: str, address: str, bandwidth_mbps: int, account_no: str = ""
+        self,
+        *,
+        key: str,
+        element: str,
+        address: str,
+        bandwidth_mbps: int,
+        account_no: str = "",
+        port: str = "",
     ) -> dict:
-        """Open a broadband port on network element ``element`` for ``address``
+        """Open a broadband port on network element ``element`` for ``address`` — the ``port``
+        reserved for it when given, else the next free one
         → ``{"port", "element", "bandwidth_mbps", "status": "active"}``."""
 
     @abstractmethod
     def deactivate_port(self, *, key: str, port: str) -> dict:
         """Release broadband port ``port`` → ``{"port", "status": "inactive"}``."""
+
+    @abstractmethod
+    def change_plan(self, *, key: str, msisdn: str, plan: str) -> dict:
+        """Put the line's network profile (speed, services) on ``plan``
+        → ``{"msisdn", "plan", "status"}``."""
+
+    @abstractmethod
+    def add_addon(self, *, key: str, msisdn: str, addon: str) -> dict:
+        """Open an add-on's service (a data pack 流量包…) on the line → ``{"msisdn", "addons": [...],
+        "status"}``."""
+
+    @abstractmethod
+    def reserve_port(
+        self,
+        *,
+        key: str,
+        element: str,
+        address: str,
+        bandwidth_mbps: int,
+        account_no: str = "",
+        reference: str = "",
+    ) -> dict:
+        """预占: hold a free broadband port on ``element`` for the installation of ``reference`` (an order
+        number; reserving again for the same reference answers the same port)
+        → ``{"port", "element", "bandwidth_mbps", "status": "reserved"}``."""
 
 
 INTERFACES: dict[str, type[AdapterInterface]] = {"billing": BillingAdapter, "network": NetworkAdapter}

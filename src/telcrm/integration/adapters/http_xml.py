@@ -220,6 +220,48 @@ class HttpBilling(_HttpAdapter, BillingAdapter):
     def query_balance(self, *, key, account_no):
         return self._post("query_balance", key, account_no=account_no)
 
+    def order_entry(
+        self,
+        *,
+        key,
+        account_no,
+        order_no,
+        msisdn="",
+        one_off="0.00",
+        deposit="0.00",
+        monthly="0.00",
+        min_spend="0.00",
+        paid="0.00",
+    ):
+        return self._post(
+            "order_entry",
+            key,
+            account_no=account_no,
+            order_no=order_no,
+            msisdn=msisdn,
+            one_off=one_off,
+            deposit=deposit,
+            monthly=monthly,
+            min_spend=min_spend,
+            paid=paid,
+        )
+
+    def transfer_owner(self, *, key, account_no, msisdn, new_account_no, new_customer_no=""):
+        return self._post(
+            "transfer_owner",
+            key,
+            account_no=account_no,
+            msisdn=msisdn,
+            new_account_no=new_account_no,
+            new_customer_no=new_customer_no,
+        )
+
+    def suspend_line(self, *, key, account_no, msisdn, reason=""):
+        return self._post("suspend_line", key, account_no=account_no, msisdn=msisdn, reason=reason)
+
+    def resume_line(self, *, key, account_no, msisdn):
+        return self._post("resume_line", key, account_no=account_no, msisdn=msisdn)
+
 
 class HttpNetwork(_HttpAdapter, NetworkAdapter):
     def activate_line(self, *, key, msisdn, iccid, plan=""):
@@ -237,7 +279,7 @@ class HttpNetwork(_HttpAdapter, NetworkAdapter):
     def swap_sim(self, *, key, msisdn, iccid):
         return self._post("swap_sim", key, msisdn=msisdn, iccid=iccid)
 
-    def activate_port(self, *, key, element, address, bandwidth_mbps, account_no=""):
+    def activate_port(self, *, key, element, address, bandwidth_mbps, account_no="", port=""):
         return self._post(
             "activate_port",
             key,
@@ -245,7 +287,25 @@ class HttpNetwork(_HttpAdapter, NetworkAdapter):
             address=address,
             bandwidth_mbps=bandwidth_mbps,
             account_no=account_no,
+            port=port or None,  # left out when no port was reserved (the request of before)
         )
 
     def deactivate_port(self, *, key, port):
         return self._post("deactivate_port", key, port=port)
+
+    def change_plan(self, *, key, msisdn, plan):
+        return self._post("change_plan", key, msisdn=msisdn, plan=plan)
+
+    def add_addon(self, *, key, msisdn, addon):
+        return self._post("add_addon", key, msisdn=msisdn, addon=addon)
+
+    def reserve_port(self, *, key, element, address, bandwidth_mbps, account_no="", reference=""):
+        return self._post(
+            "reserve_port",
+            key,
+            element=element,
+            address=address,
+            bandwidth_mbps=bandwidth_mbps,
+            account_no=account_no,
+            reference=reference,
+        )

@@ -15,6 +15,7 @@ often it arrived, ``SimulatedResource`` for the accounts, lines and ports the ca
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -193,6 +194,106 @@ class SimulatedBilling(_Simulator, BillingAdapter):
         state = Mirror().get_account_state(account_no)
         return {"balance": f"{state.balance:.2f}", "arrears": f"{state.arrears:.2f}"}
 
+    def order_entry(
+        self,
+        *,
+        key,
+        account_no,
+        order_no,
+        msisdn="",
+        one_off="0.00",
+        deposit="0.00",
+        monthly="0.00",
+        min_spend="0.00",
+        paid="0.00",
+    ):
+        amounts = {
+            "one_off": one_off,
+            "deposit": deposit,
+            "monthly": monthly,
+            "min_spend": min_spend,
+            "paid": paid,
+        }
+        request = {"account_no": account_no, "order_no": order_no, "msisdn": msisdn, **amounts}
+
+        def apply():
+            clean = {name: _yuan_text(name, value) for name, value in amounts.items()}
+            if not order_no:
+                raise PermanentError("order_no is required", code="bad_request")
+            row = self._account(account_no)
+            entries = dict(row.state.get("entries", {}))
+            if order_no in entries:  # an order is entered once, whatever the key
+                return entries[order_no]
+            entry = {
+                "account_no": account_no,
+                "order_no": order_no,
+                "entry_id": "BE" + _digits(order_no, 12),
+                "msisdn": msisdn,
+                **clean,
+                "status": "entered",
+            }
+            entries[order_no] = entry
+            self._save(row, entries=entries)
+            return entry
+
+        return self._run("order_entry", key, request, apply)
+
+    def transfer_owner(self, *, key, account_no, msisdn, new_account_no, new_customer_no=""):
+        def apply():
+            if new_account_no == account_no:
+                raise PermanentError("the line is on this account already", code="same_account")
+            old = self._account(account_no)
+            new = self._account(new_account_no)
+            left, gained = {}, {}
+            for part in ("plans", "addons", "lines"):  # the line's plan, add-ons and status move along
+                have = dict(old.state.get(part, {}))
+                if msisdn in have:
+                    gained[part] = {**new.state.get(part, {}), msisdn: have.pop(msisdn)}
+                left[part] = have
+            self._save(old, **left)
+            if new_customer_no and not new.state.get("customer_no"):
+                gained["customer_no"] = new_customer_no
+            self._save(new, **gained)
+            return {
+                "msisdn": msisdn,
+                "account_no": new_account_no,
+                "previous_account_no": account_no,
+                "status": "transferred",
+            }
+
+        request = {
+            "account_no": account_no,
+            "msisdn": msisdn,
+            "new_account_no": new_account_no,
+            "new_customer_no": new_customer_no,
+        }
+        return self._run("transfer_owner", key, request, apply)
+
+    def _line_status(self, operation, key, account_no, msisdn, request, *, to: str):
+        def apply():
+            row = self._account(account_no)
+            self._save(row, lines={**row.state.get("lines", {}), msisdn: to})
+            return {"account_no": account_no, "msisdn": msisdn, "status": to}
+
+        return self._run(operation, key, {"account_no": account_no, "msisdn": msisdn, **request}, apply)
+
+    def suspend_line(self, *, key, account_no, msisdn, reason=""):
+        return self._line_status("suspend_line", key, account_no, msisdn, {"reason": reason}, to="suspended")
+
+    def resume_line(self, *, key, account_no, msisdn):
+        return self._line_status("resume_line", key, account_no, msisdn, {}, to="active")
+
+
+def _yuan_text(name: str, value) -> str:
+    """An amount in yuan as BOSS takes it ("12.30"); a refusal for anything else."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise PermanentError(f"{name} must be an amount in yuan, not {value!r}", code="bad_request")
+    return f"{amount.quantize(Decimal('0.01'))}"
+
 
 class SimulatedNetwork(_Simulator, NetworkAdapter):
     system = "network"
@@ -256,22 +357,44 @@ class SimulatedNetwork(_Simulator, NetworkAdapter):
 
         return self._run("swap_sim", key, {"msisdn": msisdn, "iccid": iccid}, apply)
 
-    def activate_port(self, *, key, element, address, bandwidth_mbps, account_no=""):
-        def apply():
-            if int(bandwidth_mbps) <= 0:
-                raise PermanentError("bandwidth must be positive", code="bad_request")
-            taken = SimulatedResource.objects.filter(
-                adapter=self.system, kind="port", ref__startswith=f"{element}/"
+    def _new_port(self, element: str) -> SimulatedResource:
+        """The next free port number on ``element`` (another call may have taken this one)."""
+        n = SimulatedResource.objects.filter(
+            adapter=self.system, kind="port", ref__startswith=f"{element}/"
+        ).count()
+        while True:
+            n += 1
+            row, created = SimulatedResource.objects.get_or_create(
+                adapter=self.system,
+                kind="port",
+                ref=f"{element}/0/{n}",
+                defaults={"state": {"status": "reserved"}},
             )
-            n = taken.count()
-            while True:  # the next free port number (another activation may have taken this one)
-                n += 1
-                port = f"{element}/0/{n}"
-                row, created = SimulatedResource.objects.get_or_create(
-                    adapter=self.system, kind="port", ref=port, defaults={"state": {"status": "reserved"}}
+            if created:
+                return row
+
+    @staticmethod
+    def _check_bandwidth(bandwidth_mbps) -> None:
+        if int(bandwidth_mbps) <= 0:
+            raise PermanentError("bandwidth must be positive", code="bad_request")
+
+    def activate_port(self, *, key, element, address, bandwidth_mbps, account_no="", port=""):
+        def apply():
+            self._check_bandwidth(bandwidth_mbps)
+            if port:
+                row = (
+                    SimulatedResource.objects.select_for_update()
+                    .filter(adapter=self.system, kind="port", ref=port)
+                    .first()
                 )
-                if created:
-                    break
+                if row is None or not port.startswith(f"{element}/"):
+                    raise PermanentError(f"no broadband port {port} on {element}", code="no_such_port")
+                if row.state.get("status") != "reserved":
+                    raise PermanentError(
+                        f"port {port} is {row.state.get('status')}", code="port_not_reserved"
+                    )
+            else:
+                row = self._new_port(element)
             state = self._save(
                 row,
                 status="active",
@@ -281,7 +404,7 @@ class SimulatedNetwork(_Simulator, NetworkAdapter):
                 account_no=account_no,
             )
             return {
-                "port": port,
+                "port": row.ref,
                 "element": element,
                 "bandwidth_mbps": state["bandwidth_mbps"],
                 "status": "active",
@@ -293,7 +416,46 @@ class SimulatedNetwork(_Simulator, NetworkAdapter):
             "bandwidth_mbps": bandwidth_mbps,
             "account_no": account_no,
         }
+        if port:
+            request["port"] = port
         return self._run("activate_port", key, request, apply)
+
+    def reserve_port(self, *, key, element, address, bandwidth_mbps, account_no="", reference=""):
+        def apply():
+            self._check_bandwidth(bandwidth_mbps)
+            row = None
+            if reference:  # reserving again for the same installation answers the same port
+                row = (
+                    SimulatedResource.objects.select_for_update()
+                    .filter(adapter=self.system, kind="port", ref__startswith=f"{element}/")
+                    .filter(state__status="reserved", state__reference=reference)
+                    .first()
+                )
+            row = row or self._new_port(element)
+            self._save(
+                row,
+                status="reserved",
+                element=element,
+                address=address,
+                bandwidth_mbps=str(bandwidth_mbps),
+                account_no=account_no,
+                reference=reference,
+            )
+            return {
+                "port": row.ref,
+                "element": element,
+                "bandwidth_mbps": str(bandwidth_mbps),
+                "status": "reserved",
+            }
+
+        request = {
+            "element": element,
+            "address": address,
+            "bandwidth_mbps": bandwidth_mbps,
+            "account_no": account_no,
+            "reference": reference,
+        }
+        return self._run("reserve_port", key, request, apply)
 
     def deactivate_port(self, *, key, port):
         def apply():
@@ -308,3 +470,26 @@ class SimulatedNetwork(_Simulator, NetworkAdapter):
             return {"port": port, "status": "inactive"}
 
         return self._run("deactivate_port", key, {"port": port}, apply)
+
+    def _in_service(self, msisdn: str) -> SimulatedResource:
+        row = self._line(msisdn)
+        if row.state.get("status") == "deactivated":
+            raise PermanentError(f"line {msisdn} is deactivated", code="line_deactivated")
+        return row
+
+    def change_plan(self, *, key, msisdn, plan):
+        def apply():
+            row = self._in_service(msisdn)
+            state = self._save(row, plan=plan)
+            return {"msisdn": msisdn, "plan": plan, "status": state["status"]}
+
+        return self._run("change_plan", key, {"msisdn": msisdn, "plan": plan}, apply)
+
+    def add_addon(self, *, key, msisdn, addon):
+        def apply():
+            row = self._in_service(msisdn)
+            addons = sorted({*row.state.get("addons", []), addon})
+            state = self._save(row, addons=addons)
+            return {"msisdn": msisdn, "addons": addons, "status": state["status"]}
+
+        return self._run("add_addon", key, {"msisdn": msisdn, "addon": addon}, apply)

@@ -21,6 +21,8 @@ from .acceptance import (
     payment_record,
 )
 from .fulfilment import order_complete, order_fail, order_progress
+from .intake import order_take
+from .lifecycle import order_cancel, order_refund_record, order_retry
 from .process import (
     draft_token,
     process_cancel,
@@ -50,6 +52,7 @@ __all__ = [
     "clean_form",
     "draft_token",
     "order_abandon",
+    "order_cancel",
     "order_complete",
     "order_create",
     "order_details_set",
@@ -58,8 +61,11 @@ __all__ = [
     "order_item_remove",
     "order_number_choose",
     "order_progress",
+    "order_refund_record",
+    "order_retry",
     "order_sim_choose",
     "order_submit",
+    "order_take",
     "payment_record",
     "process_cancel",
     "process_definition_create",

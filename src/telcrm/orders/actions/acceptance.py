@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from telcrm.customers.actions._common import insert_numbered
 from telcrm.customers.checks import order_eligibility
-from telcrm.customers.models import Customer, Subscription, SubscriptionStatus
+from telcrm.customers.models import Account, AddOnStatus, Customer, Subscription, SubscriptionStatus
 from telcrm.platform.actions import access, require_perm
 from telcrm.platform.auditing import audit_write, snapshot
 from telcrm.platform.errors import NotFoundInScope, field_error
@@ -253,6 +253,21 @@ def _verdict_error(code: str, verdict) -> ValidationError:
     )
 
 
+def _check_not_on_line(row: Order, code: str) -> None:
+    """An add-on order cannot add what the line has active already (its add-ons are on the line's
+    inventory, customers.SubscriptionAddOn)."""
+    if row.order_type != OrderType.ADD_ON or not row.subscription_id:
+        return
+    if row.subscription.addons.filter(offer_code=code, status=AddOnStatus.ACTIVE).exists():
+        raise field_error(
+            "offering",
+            _("%(offering)s is already active on line %(msisdn)s."),
+            "on_line",
+            offering=code,
+            msisdn=row.subscription.msisdn,
+        )
+
+
 @transaction.atomic
 def order_item_add(*, actor, order, offering, quantity: int = 1) -> OrderItem:
     """Add ``offering`` (a code or a version row) to a draft: the catalog's eligibility verdict must
@@ -275,6 +290,7 @@ def order_item_add(*, actor, order, offering, quantity: int = 1) -> OrderItem:
     cart = list(row.items.exclude(offering_code="").values_list("offering_code", flat=True))
     if code in cart:
         raise field_error("offering", _("%(offering)s is already in the order."), "duplicate", offering=code)
+    _check_not_on_line(row, code)
     verdict = eligibility.check(row.customer, code, cart=cart, channel=row.channel, address=_address(row))
     if not verdict.ok:
         raise _verdict_error(code, verdict)
@@ -321,8 +337,8 @@ def _number_item(order: Order) -> OrderItem | None:
 
 
 def _release_number(actor, order: Order, item: OrderItem, *, keep: bool = False) -> None:
-    """End this order's reservation of the item's number (it may have expired meanwhile); the item is
-    dropped, or kept as history (``keep``) no longer holding the number."""
+    """End this order's reservation of the item's number (it may have expired meanwhile) and drop its
+    level's charges; the item is dropped, or kept as history (``keep``) no longer holding the number."""
     from telcrm.resources.actions import number_release
     from telcrm.resources.models import NumberState
 
@@ -330,11 +346,83 @@ def _release_number(actor, order: Order, item: OrderItem, *, keep: bool = False)
     number.refresh_from_db(fields=["state", "reservation_ref"])
     if number.state == NumberState.RESERVED and number.reservation_ref == order.order_no:
         number_release(actor, number, reference=order.order_no)
+    _drop_level(order, item)
     if keep:
         item.holds_number = False
-        item.save(update_fields=["holds_number"])
+        item.one_off_fen = 0
+        item.save(update_fields=["holds_number", "one_off_fen"])
     else:
         item.delete()
+
+
+# --- the number's level (靓号): price, deposit, monthly minimum spend --------------------------------
+# The level's price is the one-off fee of the number's item; its deposit an item of its own that
+# points at the number without holding it and has no MSISDN (so it is never taken for the line); the
+# terms — with the monthly minimum spend the line commits to — are kept in order.data["number_level"]
+# for the page, the receipt, billing entry (计费入帐) and the Subscription at completion.
+def _deposit_items(order: Order, number_id):
+    return order.items.filter(number_id=number_id, holds_number=False, msisdn="")
+
+
+def _level_terms(number) -> dict | None:
+    level = number.level if number.level_id else None
+    if level is None or not (level.price_fen or level.deposit_fen or level.min_spend_fen):
+        return None
+    return {
+        "code": level.code,
+        "name": level.name,
+        "name_en": level.name_en,
+        "msisdn": number.msisdn,
+        "price_fen": level.price_fen,
+        "deposit_fen": level.deposit_fen,
+        "min_spend_fen": level.min_spend_fen,
+    }
+
+
+def _apply_level(order: Order, item: OrderItem) -> None:
+    """Charge the number item's level on the draft (again at submission: the level may have changed)."""
+    number = item.number
+    terms = _level_terms(number)
+    item.one_off_fen = terms["price_fen"] if terms else 0
+    values = {"msisdn": number.msisdn, "level": terms["name"] if terms else ""}
+    if terms:
+        item.name = str(_("Number %(msisdn)s (%(level)s)") % values)[:100]
+    else:
+        item.name = str(_("Number %(msisdn)s") % values)[:100]
+    item.save(update_fields=["one_off_fen", "name"])
+    deposits = _deposit_items(order, number.pk)
+    if terms and terms["deposit_fen"]:
+        name = str(_("Deposit of number %(msisdn)s (%(level)s)") % values)[:100]
+        deposit = deposits.first()
+        if deposit is None:
+            OrderItem.objects.create(
+                order=order,
+                action=ItemAction.ADD,
+                number=number,
+                holds_number=False,
+                msisdn="",
+                name=name,
+                one_off_fen=terms["deposit_fen"],
+            )
+        else:
+            deposits.exclude(pk=deposit.pk).delete()
+            deposit.name, deposit.one_off_fen = name, terms["deposit_fen"]
+            deposit.save(update_fields=["name", "one_off_fen"])
+    else:
+        deposits.delete()
+    if terms:
+        order.data["number_level"] = terms
+    else:
+        order.data.pop("number_level", None)
+    order.save(update_fields=["data", "updated_at"])
+
+
+def _drop_level(order: Order, item: OrderItem) -> None:
+    """The released number's level charges leave the draft: its deposit, its terms."""
+    _deposit_items(order, item.number_id).delete()
+    if (order.data.get("number_level") or {}).get("msisdn") == item.number.msisdn:
+        order.data.pop("number_level", None)
+        order.save(update_fields=["data", "updated_at"])
 
 
 @transaction.atomic
@@ -352,25 +440,27 @@ def order_number_choose(*, actor, order, number) -> OrderItem:
             return old
         _release_number(actor, row, old)
     reserved = number_reserve(actor, number, reference=row.order_no, customer=row.customer)
-    level = reserved.level if reserved.level_id else None
     item = OrderItem(
         order=row,
         action=ItemAction.ADD,
         number=reserved,
         holds_number=True,
         msisdn=reserved.msisdn,
-        name=str(_("Number %(msisdn)s") % {"msisdn": reserved.msisdn})[:100],
-        one_off_fen=level.price_fen if level else 0,
         iccid=(old.iccid if old else ""),
     )
     item.save()
+    _apply_level(row, item)
     _recalculate(row)
+    terms = row.data.get("number_level") or {}
     audit_write(
         action="order.number_choose",
         actor=actor,
         obj=row,
         before={"msisdn": old.msisdn} if old else None,
-        after={"msisdn": reserved.msisdn},
+        after={
+            "msisdn": reserved.msisdn,
+            **{k: terms[k] for k in ("code", "price_fen", "deposit_fen", "min_spend_fen") if k in terms},
+        },
     )
     return item
 
@@ -440,6 +530,7 @@ def _recheck(row: Order) -> None:
         raise field_error("offering", _("Add at least one offering."), "required")
     codes = [i.offering_code for i in items]
     for item in items:
+        _check_not_on_line(row, item.offering_code)
         verdict = eligibility.check(
             row.customer,
             item.offering_code,
@@ -457,6 +548,9 @@ def _recheck(row: Order) -> None:
             item.save(
                 update_fields=["one_off_fen", "recurring_fen", "discount_fen", "tariff", "why", "offering"]
             )
+    number_item = _number_item(row)
+    if number_item is not None:
+        _apply_level(row, number_item)
     _recalculate(row)
 
 
@@ -469,6 +563,11 @@ def _require_details(row: Order) -> None:
         raise field_error("msisdn", _("Enter the number to port in."), "required")
     if row.order_type == OrderType.TRANSFER and not row.data.get("new_customer"):
         raise field_error("new_customer", _("Choose the new owner."), "required")
+    if (
+        row.order_type == OrderType.TRANSFER
+        and not Account.objects.filter(customer_id=row.data["new_customer"]).exists()
+    ):
+        raise field_error("new_customer", _("The new owner has no billing account."), "no_account")
     if row.order_type == OrderType.BROADBAND and not row.data.get("address"):
         raise field_error("address", _("Enter the installation address."), "required")
     opens_line = row.order_type in (OrderType.NEW_LINE, OrderType.PORT_IN, OrderType.BROADBAND)
@@ -555,11 +654,12 @@ def order_submit(*, actor, order) -> Order:
 
 @transaction.atomic
 def order_abandon(*, actor, order, reason: str = "") -> Order:
-    """Cancel a draft: the numbers it reserved go back to the pool."""
+    """Cancel a draft: the numbers it reserved go back to the pool, their level's charges leave it."""
     row = _draft(actor, order)
     before = snapshot(row, AUDIT_FIELDS)
     for item in list(row.items.filter(holds_number=True).select_related("number")):
         _release_number(actor, row, item, keep=True)
+    _recalculate(row)
     row.state = OrderState.CANCELLED
     row.cancelled_at = timezone.now()
     row.reason = str(reason or "")[:300]

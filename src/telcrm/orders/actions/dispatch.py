@@ -178,7 +178,7 @@ def _priority(config: usertasks.TaskConfig, data: dict) -> int:
 
 # --- history and notices ----------------------------------------------------------------------------------
 def event(work_order, move: str, state_from: str, *, actor=None, assignee=None, detail: str = "", at=None):
-    return WorkOrderEvent.objects.create(
+    row = WorkOrderEvent.objects.create(
         work_order=work_order,
         at=at or timezone.now(),
         move=move,
@@ -188,11 +188,16 @@ def event(work_order, move: str, state_from: str, *, actor=None, assignee=None, 
         assignee=assignee,
         detail=(detail or "")[:500],
     )
+    from . import installation_flow  # the installation (待装) a work order belongs to follows its moves
+
+    if installation_flow.concerns(work_order):
+        installation_flow.work_order_moved(work_order, row)
+    return row
 
 
-def tell(users, title, body="", *, work_order, level: str = "info") -> int:
-    """Notify each user once, in their own language."""
-    link = reverse("workorder-detail", args=[work_order.pk])
+def tell(users, title, body="", *, work_order, level: str = "info", link: str = "") -> int:
+    """Notify each user once, in their own language (``link``: the work order's page unless given)."""
+    link = link or reverse("workorder-detail", args=[work_order.pk])
     sent = set()
     for user in users:
         if user is None or user.pk in sent:

@@ -20,6 +20,7 @@ from telcrm.platform.events import emit
 
 from ..models import Order, OrderState, OrderType
 from .acceptance import AUDIT_FIELDS, _audit, _payload, _pk
+from .inventory import order_inventory_extras
 
 
 def _locked(order) -> Order:
@@ -141,6 +142,7 @@ def order_complete(order) -> Order:
         return row  # completed already (the step ran again) or cancelled meanwhile
     before = snapshot(row, AUDIT_FIELDS)
     sub = _apply_to_inventory(row)
+    order_inventory_extras(row, sub)  # number terms, add-ons (actions/inventory.py)
     line = row.items.exclude(iccid="").first()
     if line is not None and line.msisdn and row.order_type in (OrderType.NEW_LINE, OrderType.PORT_IN):
         sim_activate(row.created_by, line.iccid, msisdn=line.msisdn, reference=row.order_no)

@@ -283,6 +283,19 @@ def work_order_return(*, actor, work_order, reason: str) -> WorkOrder:
 
 
 # --- reassign / escalate ------------------------------------------------------------------------------------
+def assign(wo: WorkOrder, new, *, actor, note: str = "", now=None) -> None:
+    """Give the locked, active work order to ``new`` (checked by the caller): claimed by them, its history
+    line written, they are told. Used by reassign and by the installation dispatcher's assignment."""
+    now = now or timezone.now()
+    state_from = wo.state
+    wo.state = _move(wo, WorkOrderMove.ASSIGN)
+    wo.assignee, wo.claimed_at, wo.state_changed_at = new, now, now
+    wo.save()
+    event(wo, WorkOrderMove.ASSIGN, state_from, actor=actor, assignee=new, detail=note, at=now)
+    if new.pk != actor.pk:
+        tell([new], _("Work order %(no)s assigned to you: %(title)s"), _("Order %(key)s."), work_order=wo)
+
+
 def _unit_in_scope(actor, unit, field: str) -> OrgUnit:
     try:
         found = OrgUnit.objects.restrict(actor).filter(pk=_pk(unit), is_active=True).first()
@@ -324,12 +337,7 @@ def work_order_reassign(*, actor, work_order, assignee=None, queue_unit=None, no
                 "not_member",
                 name=str(new),
             )
-        wo.state = _move(wo, WorkOrderMove.ASSIGN)
-        wo.assignee, wo.claimed_at, wo.state_changed_at = new, now, now
-        wo.save()
-        event(wo, WorkOrderMove.ASSIGN, state_from, actor=actor, assignee=new, detail=note, at=now)
-        if new.pk != actor.pk:
-            tell([new], _("Work order %(no)s assigned to you: %(title)s"), _("Order %(key)s."), work_order=wo)
+        assign(wo, new, actor=actor, note=note, now=now)
     if previous is not None and previous.pk not in (actor.pk, getattr(new, "pk", None)):
         tell([previous], _("Work order %(no)s was reassigned"), work_order=wo)
     _audit(actor, wo, "reassign", before, note=note)
@@ -374,6 +382,7 @@ def work_order_escalate(*, actor, work_order, reason: str, to_unit=None) -> Work
 
 
 __all__ = [
+    "assign",
     "clean_form",
     "dispatch",
     "work_order_claim",

@@ -1,7 +1,20 @@
-"""Models of the orders app: processes (process.py) and work orders (workorder.py); the order models
-join them later."""
+"""Models of the orders app: processes (process.py), work orders (workorder.py), orders (order.py) and
+pending installations (installation.py)."""
 
 from ..workorder_states import WorkOrderMove, WorkOrderState
+from .installation import (
+    ACTIVE_INSTALL_STATES,
+    COUNTED_APPOINTMENTS,
+    FIELD_STATES,
+    AppointmentState,
+    InstallAppointment,
+    Installation,
+    InstallationEvent,
+    InstallCapacity,
+    InstallMove,
+    InstallResult,
+    InstallState,
+)
 from .order import (
     LIVE_ORDER_STATES,
     ItemAction,
@@ -26,8 +39,19 @@ from .process import (
 from .workorder import Priority, WorkOrder, WorkOrderEvent
 
 __all__ = [
+    "ACTIVE_INSTALL_STATES",
+    "COUNTED_APPOINTMENTS",
+    "FIELD_STATES",
     "LIVE_ORDER_STATES",
     "OPEN_INSTANCE_STATES",
+    "AppointmentState",
+    "InstallAppointment",
+    "InstallCapacity",
+    "InstallMove",
+    "InstallResult",
+    "InstallState",
+    "Installation",
+    "InstallationEvent",
     "InstanceState",
     "ItemAction",
     "Order",

@@ -28,6 +28,9 @@ messages) or ``completed``, and ``wake_at`` holds the next timer, which the sche
 A handler that raises :class:`~.registry.TransientError` makes the step wait and run again with
 backoff (parameters orders.retry_backoff_seconds, orders.retry_max_attempts); any other error fails
 the instance (state ``failed``, the element and the error kept) until an operator retries it.
+
+The subject's module hears of a failure, a retry and a cancellation through the signals of
+:mod:`.signals` (the order fails, runs again or is cancelled with its process).
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ from ..models import (
     StepKind,
     VersionState,
 )
-from . import state
+from . import signals, state
 from .bpmn import CATALOG_DECISIONS, CatalogRuleTask
 from .expressions import ProcessScriptEngine
 from .registry import StepContext, TransientError, handler_for
@@ -477,7 +480,18 @@ def _failed(pk, element: str, exc: Exception, *, transient: bool) -> _Outcome:
                 "attempts": instance.attempts,
             },
         )
+        _tell_failed(instance)
         return _Outcome(stop=True, state=instance.state)
+
+
+def _tell_failed(instance: ProcessInstance) -> None:
+    """``instance_failed`` to the subject's module (the order fails with it), in a savepoint: a
+    receiver's error is logged and its writes undone, the instance's failure is kept."""
+    try:
+        with transaction.atomic():
+            signals.instance_failed.send(sender=ProcessInstance, instance=instance)
+    except Exception:
+        logger.exception("a receiver of instance_failed failed for process instance %s", instance.pk)
 
 
 # --- work orders done, operators' actions -------------------------------------------------------------------
@@ -531,6 +545,7 @@ def cancel(instance, *, actor, reason: str = "") -> ProcessInstance:
         _set_state(locked, InstanceState.CANCELLED)
         _save(locked, workflow, wake_at=None, current="")
         work_orders_cancel_all(locked, actor=actor, reason=reason)
+        signals.instance_cancelled.send(sender=ProcessInstance, instance=locked, actor=actor, reason=reason)
         audit_write(
             action="process.cancel",
             actor=actor,
@@ -557,6 +572,7 @@ def retry(instance, *, actor) -> ProcessInstance:
         audit_write(
             action="process.retry", actor=actor, obj=locked, before=before, after={"state": locked.state}
         )
+        signals.instance_retried.send(sender=ProcessInstance, instance=locked, actor=actor)
         kick(locked.pk)
     return locked
 

@@ -24,8 +24,10 @@ from telcrm.web.decorators import scoped_view
 
 from .. import actions
 from ..acceptance_permissions import TAKE_ORDER, VIEW_ORDER
+from ..acceptance_queries import number_terms
 from ..actions.acceptance import DETAIL_KEYS, LINE_TYPES, NUMBER_TYPES, OFFERING_TYPES, SIM_TYPES
 from ..models import Order, OrderState, OrderType, PaymentMethod
+from .aftercare import aftercare_context
 
 KINDS_FOR = {
     OrderType.NEW_LINE: ("plan", "bundle", "add_on"),
@@ -172,7 +174,9 @@ def order_detail(request, pk: int):
         "methods": PaymentMethod.choices,
         "due": order.balance_due_fen,
         "printed": order.prints.count(),
+        "number_terms": number_terms(order),
     }
+    ctx.update(aftercare_context(request.user, order))  # failure, cancellation, refund (aftercare.py)
     template = "orders/acceptance/order_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#work"
