@@ -13,8 +13,12 @@ from django.db import models
 from . import context
 from .models import AuditKind, AuditLog, Sealed
 
+_PLAIN = frozenset((str, int, bool, float, type(None)))
+
 
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: nothing to convert (checked first, it is the hot path)
+        return value
     if isinstance(value, Sealed):
         # Only a fingerprint of the ciphertext reaches the audit log, never plaintext or the mask.
         return f"[encrypted {hashlib.sha256(value.ciphertext.encode()).hexdigest()[:8]}]" if value else ""
@@ -100,17 +104,25 @@ def _record(**kw) -> AuditLog:
     return entry
 
 
-def audit_write_many(entries) -> int:
-    """Many write records in one statement: ``entries`` are the keyword arguments of
-    :func:`audit_write` (action, actor, obj, before, after, …), one dict per record."""
-    from .bulk import insert_many
+def audit_prepare_many(entries):
+    """The rows of many write records (``entries``: the keyword arguments of :func:`audit_write`, one
+    dict per record), prepared for ``bulk.write_prepared`` — to be written in a later statement."""
+    from .bulk import prepare_many
 
     rows = []
     for kw in entries:
         kw = dict(kw)
         kw["before"], kw["after"] = diff(kw.pop("before", None), kw.pop("after", None))
         rows.append(_entry(kind=AuditKind.WRITE, **kw))
-    return insert_many(rows, history=False)
+    return prepare_many(rows, history=False)
+
+
+def audit_write_many(entries) -> int:
+    """Many write records in one statement: ``entries`` are the keyword arguments of
+    :func:`audit_write` (action, actor, obj, before, after, …), one dict per record."""
+    from .bulk import write_prepared
+
+    return write_prepared(audit_prepare_many(entries))
 
 
 def audit_write(*, action: str, actor, obj=None, before=None, after=None, **kw) -> AuditLog:

@@ -15,6 +15,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
@@ -178,6 +179,66 @@ def _insert_fields(model) -> list[models.Field]:
     return sorted(fields, key=lambda f: not isinstance(f, EncryptedField))
 
 
+@dataclass
+class Prepared:
+    """Rows of one model ready for COPY (:func:`prepare_many`), written by :func:`write_prepared`."""
+
+    model: type[models.Model]
+    columns: list[str]
+    rows: list[list]
+    actor: object = None
+    history: bool = True
+
+    def without(self, drop: set[int]) -> Prepared:
+        """The same rows less those whose primary key is in ``drop``."""
+        at = self.columns.index(self.model._meta.pk.attname)
+        kept = [r for r in self.rows if r[at] not in drop]
+        return Prepared(self.model, self.columns, kept, self.actor, self.history)
+
+
+def assign_ids(objs: Sequence[models.Model]) -> None:
+    """Reserve primary keys (:func:`reserve_ids`) for the instances that have none yet."""
+    if not objs:
+        return
+    missing = [o for o in objs if o.pk is None]
+    for obj, pk in zip(missing, reserve_ids(type(objs[0]), len(missing)), strict=True):
+        obj.pk = pk
+
+
+def prepare_many(objs: Sequence[models.Model], *, actor=None, history: bool = True) -> Prepared:
+    """The database rows of new instances of one model, as ``save()`` would store them: primary keys
+    reserved, every field's ``pre_save`` run (encryption, blind indexes, timestamps), each value in
+    database form. Nothing is written; :func:`write_prepared` writes them (in any later transaction:
+    the keys come from the sequence, which no rollback gives back)."""
+    if not objs:
+        return Prepared(models.Model, [], [], actor, history)
+    model = type(objs[0])
+    fields = _insert_fields(model)
+    assign_ids(objs)
+    columns = [f.attname for f in model._meta.concrete_fields]
+    prepare = row_preparer(model, columns)
+    rows = []
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError(f"prepare_many: {type(obj).__name__} among {model.__name__} rows")
+        values = {f.attname: f.pre_save(obj, True) for f in fields}
+        rows.append(prepare([values[c] for c in columns]))
+        obj._state.adding = False
+    return Prepared(model, columns, rows, actor, history)
+
+
+def write_prepared(prepared: Prepared) -> int:
+    """Insert prepared rows with one COPY, and with ``history`` their "+" history rows; the row count."""
+    if not prepared.rows:
+        return 0
+    model = prepared.model
+    n = copy_rows(model, prepared.columns, prepared.rows, prepared=True)
+    manager = getattr(model, "history", None) if prepared.history else None
+    if manager is not None and hasattr(manager, "model"):
+        _history_rows(manager.model, prepared.columns, prepared.rows, prepared.actor)
+    return n
+
+
 def insert_many(objs: Sequence[models.Model], *, actor=None, history: bool = True) -> int:
     """Insert new instances of one model as ``save()`` would, in one COPY; returns the row count.
 
@@ -185,27 +246,7 @@ def insert_many(objs: Sequence[models.Model], *, actor=None, history: bool = Tru
     child rows at them before inserting those. With ``history`` and a django-simple-history model,
     each row gets its "+" history row dated now, by ``actor``.
     """
-    if not objs:
-        return 0
-    model = type(objs[0])
-    fields = _insert_fields(model)
-    missing = [o for o in objs if o.pk is None]
-    for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
-        obj.pk = pk
-    columns = [f.attname for f in model._meta.concrete_fields]
-    prepare = row_preparer(model, columns)
-    rows = []
-    for obj in objs:
-        if type(obj) is not model:
-            raise TypeError(f"insert_many: {type(obj).__name__} among {model.__name__} rows")
-        values = {f.attname: f.pre_save(obj, True) for f in fields}
-        rows.append(prepare([values[c] for c in columns]))
-        obj._state.adding = False
-    n = copy_rows(model, columns, rows, prepared=True)
-    manager = getattr(model, "history", None) if history else None
-    if manager is not None and hasattr(manager, "model"):
-        _history_rows(manager.model, columns, rows, actor)
-    return n
+    return write_prepared(prepare_many(objs, actor=actor, history=history))
 
 
 def _history_rows(history_model, columns: list[str], rows: list[list], actor) -> None:

@@ -3,7 +3,7 @@ transaction that checks the permission, fetches its target through the data scop
 (ValidationError naming the field), changes, and audits. Views, the API, imports and tasks all
 call these; nothing else writes customer rows."""
 
-from .bulk import customers_create_many
+from .bulk import Numbering, customers_create_many, customers_prepare_many, customers_write_prepared
 from .care import blacklist_add, blacklist_lift, credit_set, interaction_record
 from .contacts import (
     account_create,
@@ -26,6 +26,7 @@ from .subscriptions import (
 
 __all__ = [
     "MERGE_RELATIONS",
+    "Numbering",
     "account_create",
     "address_delete",
     "address_save",
@@ -42,6 +43,8 @@ __all__ = [
     "customer_unmerge",
     "customer_update",
     "customers_create_many",
+    "customers_prepare_many",
+    "customers_write_prepared",
     "interaction_record",
     "real_name_verify",
     "register_merge_relation",

@@ -276,6 +276,12 @@ def number_block(model: type[models.Model], field: str, prefix: str, count: int)
     single insert racing for the same number makes the bulk insert fail on the unique constraint, and
     the caller takes a new block (see ``bulk.customers_create_many``)."""
     lock_key(f"numbering:{model._meta.label}.{field}:{prefix}")
+    return next_numbers(model, field, prefix, count)
+
+
+def next_numbers(model: type[models.Model], field: str, prefix: str, count: int) -> list[str]:
+    """``count`` consecutive numbers after the highest one committed, without the numbering lock: the
+    writer must take it (``lock_key``) and check the block is still free before it writes."""
     first = _last_number(model, field, prefix, NUMBER_DIGITS) + 1
     if first + count > 10**NUMBER_DIGITS:
         raise RuntimeError(f"{model._meta.label}.{field}: numbers with prefix {prefix!r} are exhausted")

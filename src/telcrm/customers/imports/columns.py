@@ -31,6 +31,8 @@ JOB_KIND = "customers.import"
 REPORT_DIR = "exports"
 BATCH_ROWS = 200  # rows per commit
 BATCH_SECONDS = 0.5  # ... or this long, whichever comes first
+# PostgreSQL: write each batch in a second thread while the next one is validated (job.Pipeline)
+PIPELINE = True
 
 define(
     "customers.import_max_mb",

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone, translation
 
 # the package, for the batch sizes: tests (and callers) set them as ``imports.BATCH_ROWS``
@@ -47,6 +52,55 @@ class RowError(Exception):
         self.errors = errors
 
 
+@dataclass
+class Batch:
+    """Rows read for one commit: the well-formed ones (``pending``) and the report lines of the others."""
+
+    pending: list[tuple[int, tuple, dict]] = dataclass_field(default_factory=list)
+    lines: list[str] = dataclass_field(default_factory=list)
+    last_row: int = 0
+    rows: int = 0  # rows read so far in the file, this batch included (for the checkpoint)
+    done: int = 0  # the progress count at the batch's end
+    prepared: object = None
+
+
+class Pipeline:
+    """Commits batches in order. On PostgreSQL, outside any transaction, a second thread (with its own
+    connection) writes batch N while the caller validates batch N+1, so the Python work and the
+    database's work overlap; otherwise each batch is committed where it is read."""
+
+    def __init__(self, commit, *, threaded: bool):
+        self.commit = commit
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="import-writer") if threaded else None
+        self.pending: Future | None = None
+
+    @property
+    def threaded(self) -> bool:
+        return self.executor is not None
+
+    def submit(self, batch: Batch) -> None:
+        if self.executor is None:
+            self.commit(batch)
+            return
+        self.wait()
+        # the job's language and actor context go with the batch (both are context variables)
+        self.pending = self.executor.submit(contextvars.copy_context().run, self.commit, batch)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        if self.executor is None:
+            return
+        try:
+            self.wait()
+        finally:
+            self.executor.submit(connections.close_all).result()
+            self.executor.shutdown()
+
+
 class Importer:
     def __init__(self, job: Job, progress, actor: User, media_root: Path):
         self.job = job
@@ -59,7 +113,7 @@ class Importer:
         self.seen_ids: dict[str, int] = {}
         self.rows = self.created = self.failed = 0
         self.last_row = 0
-        self.pending: list[tuple[int, tuple, dict]] = []
+        self.committed_rows = 0
         self._doc_types: dict[str, str] | None = None
         self._tags: dict[str, object] | None = None
         self._header_labels = {
@@ -187,8 +241,8 @@ class Importer:
             raise RowError(errors)
         return kw
 
-    def process(self, row_no: int, values: tuple, out) -> None:
-        """Check a row's format; a well-formed row waits in ``pending`` for the batch's ``flush``."""
+    def process(self, row_no: int, values: tuple, batch: Batch) -> None:
+        """Check a row's format; a well-formed row waits in the batch for ``prepare`` and ``commit``."""
         self.rows += 1
         key = self.id_key(values)
         first = self.seen_ids.get(key) if key else None
@@ -200,28 +254,43 @@ class Importer:
                 raise RowError([("id_number", str(message))])
             kw = self.kwargs(values)
         except RowError as exc:
-            self.report(row_no, values, exc.errors, out)
+            batch.lines.append(self.report_line(row_no, values, exc.errors))
             return
         kw.pop("actor")
-        self.pending.append((row_no, values, kw))
+        batch.pending.append((row_no, values, kw))
 
-    def flush(self, out) -> None:
-        """Register the batch's pending rows: all at once (``customers_create_many``); when the
-        database refuses the batch (a value it will not store), row by row to find the one."""
-        pending, self.pending = self.pending, []
-        if not pending:
-            return
-        try:
-            with transaction.atomic():
-                results = self.create_many(actor=self.actor, rows=[kw for _r, _v, kw in pending])
-        except DatabaseError as exc:
-            log.info("customer import %s: batch refused (%s), retrying row by row", self.job.pk, exc)
-            results = [self.create_one(kw) for _r, _v, kw in pending]
-        for (row_no, values, _kw), error in zip(pending, results, strict=True):
-            if error is None:
-                self.created += 1
-            else:
-                self.report(row_no, values, _errors_of(error), out)
+    def prepare(self, batch: Batch) -> None:
+        """The Python side of registering the batch's rows (validation, encryption, numbering, the rows
+        of every table): ``customers_prepare_many``; it only reads."""
+        if batch.pending:
+            batch.prepared = self.prepare_many(
+                actor=self.actor, rows=[kw for _r, _v, kw in batch.pending], numbering=self.numbering
+            )
+
+    def commit(self, batch: Batch, out) -> None:
+        """Write the batch (``customers_write_prepared``) with its report lines and the checkpoint, in one
+        transaction; when the database refuses the batch (a value it will not store), row by row."""
+        with transaction.atomic():
+            results = []
+            if batch.pending:
+                try:
+                    with transaction.atomic():
+                        results = self.write_prepared(batch.prepared)
+                except DatabaseError as exc:
+                    log.info("customer import %s: batch refused (%s), retrying row by row", self.job.pk, exc)
+                    results = [self.create_one(kw) for _r, _v, kw in batch.pending]
+            lines = list(batch.lines)
+            created = 0
+            for (row_no, values, _kw), error in zip(batch.pending, results, strict=True):
+                if error is None:
+                    created += 1
+                else:
+                    lines.append(self.report_line(row_no, values, _errors_of(error)))
+            out.writelines(lines)
+            self.created += created
+            self.failed += len(lines)
+            self.last_row, self.committed_rows = batch.last_row, batch.rows
+            self.save_checkpoint(out, done=batch.done)
 
     def create_one(self, kw: dict):
         try:
@@ -231,34 +300,28 @@ class Importer:
             return exc
         return None
 
-    def report(self, row_no: int, values: tuple, errors: list[tuple[str, str]], out) -> None:
-        self.failed += 1
+    def report_line(self, row_no: int, values: tuple, errors: list[tuple[str, str]]) -> str:
         shown = [_text(v) for v in values]
         if self._id_index is not None and self._id_index < len(shown) and shown[self._id_index]:
             shown[self._id_index] = crypto.mask_id_number(shown[self._id_index])
-        out.write(
-            json.dumps(
-                {"row": row_no, "values": shown, "errors": [[self.label(f), m] for f, m in errors]},
-                ensure_ascii=False,
-            )
-        )
-        out.write("\n")
+        line = {"row": row_no, "values": shown, "errors": [[self.label(f), m] for f, m in errors]}
+        return json.dumps(line, ensure_ascii=False) + "\n"
 
     # checkpoint
-    def checkpoint(self) -> dict:
+    def checkpoint(self, done: int) -> dict:
         return {
             "row": self.last_row,
-            "rows": self.rows,
+            "rows": self.committed_rows,
             "created": self.created,
             "failed": self.failed,
-            "done": self.progress.done,
+            "done": done,
         }
 
-    def save_checkpoint(self, out) -> None:
+    def save_checkpoint(self, out, done: int) -> None:
         out.flush()
         os.fsync(out.fileno())
         claimed = Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING, attempts=self.job.attempts)
-        if not claimed.update(result={"checkpoint": self.checkpoint()}):
+        if not claimed.update(result={"checkpoint": self.checkpoint(done)}):
             raise JobCancelled()
 
     def resume_point(self) -> dict:
@@ -268,13 +331,17 @@ class Importer:
         from .. import actions
 
         # the counter's own validation and rules, batch by batch (one action per row as the fallback)
-        self.create_many, self.customer_create = actions.customers_create_many, actions.customer_create
+        self.prepare_many = actions.customers_prepare_many
+        self.write_prepared = actions.customers_write_prepared
+        self.customer_create = actions.customer_create
+        self.numbering = actions.Numbering()
         source = self.source()
         scratch = self.scratch()
         resume = self.resume_point()
         resume_after = int(resume.get("row", 0))
         if resume_after:
             self.rows, self.created, self.failed = resume["rows"], resume["created"], resume["failed"]
+            self.committed_rows = self.rows
             # keep the errors of committed rows; lines written after the last commit are dropped
             kept = scratch.with_suffix(".kept")
             with open(kept, "w", encoding="utf-8") as out:
@@ -304,21 +371,28 @@ class Importer:
                     key = self.id_key(values)
                     if key:
                         self.seen_ids.setdefault(key, row_no)
-            done = False
-            while not done:
-                done = True
-                with transaction.atomic():
-                    started = time.monotonic()
-                    for n, (row_no, values) in enumerate(rows, start=1):
-                        if not _blank(values):
-                            self.process(row_no, values, out)
-                        self.last_row = row_no
-                        self._step()
-                        if n >= package.BATCH_ROWS or time.monotonic() - started >= package.BATCH_SECONDS:
-                            done = False
-                            break
-                    self.flush(out)
-                    self.save_checkpoint(out)
+            threaded = package.PIPELINE and connection.vendor == "postgresql"
+            threaded = threaded and not connection.in_atomic_block  # (tests run jobs inside one)
+            pipeline = Pipeline(lambda batch: self.commit(batch, out), threaded=threaded)
+            try:
+                done = False
+                while not done:
+                    done = True
+                    with nullcontext() if threaded else transaction.atomic():
+                        batch, started = Batch(), time.monotonic()
+                        for n, (row_no, values) in enumerate(rows, start=1):
+                            if not _blank(values):
+                                self.process(row_no, values, batch)
+                            batch.last_row = row_no
+                            self._step()
+                            if n >= package.BATCH_ROWS or time.monotonic() - started >= package.BATCH_SECONDS:
+                                done = False
+                                break
+                        batch.rows, batch.done = self.rows, self.progress.done
+                        self.prepare(batch)
+                        pipeline.submit(batch)
+            finally:
+                pipeline.close()
         self.progress.set(self.progress.done, self.progress.done, force=True)
         report = self.write_report(scratch) if self.failed else ""
         scratch.unlink(missing_ok=True)

@@ -147,7 +147,7 @@ def test_queries_do_not_grow_with_the_rows(carrier):
 def test_a_number_taken_meanwhile_by_the_counter_gives_a_new_block(carrier, monkeypatch):
     clerk = carrier["clerk"]
     taken = register(clerk, name="柜台")
-    real = _common.number_block
+    real = _common.next_numbers
     calls = {"n": 0}
 
     def racing(model, field, prefix, count):
@@ -158,7 +158,7 @@ def test_a_number_taken_meanwhile_by_the_counter_gives_a_new_block(carrier, monk
                 numbers[0] = taken.customer_no
         return numbers
 
-    monkeypatch.setattr(bulk, "number_block", racing)
+    monkeypatch.setattr(bulk, "next_numbers", racing)
     assert actions.customers_create_many(actor=clerk, rows=[person(1), person(2)]) == [None, None]
     assert calls["n"] == 2
     numbers = sorted(Customer.objects.values_list("customer_no", flat=True))
@@ -170,10 +170,11 @@ def test_nothing_is_written_when_the_batch_fails(carrier, monkeypatch):
     def broken(*a, **kw):
         raise ValidationError("boom")
 
-    monkeypatch.setattr(bulk, "audit_write_many", broken)
+    monkeypatch.setattr(bulk, "emit_many", broken)  # the last step, after every COPY
     with pytest.raises(ValidationError):
         actions.customers_create_many(actor=carrier["clerk"], rows=[person(1), person(2)])
     assert not Customer.objects.exists() and not Party.objects.exists()
+    assert not AuditLog.objects.filter(action="customer.create").exists()
     assert crypto.blind_index(resident_id(seq=101), context="customers.Party.id_number") not in set(
         Party.objects.values_list("id_number_bidx", flat=True)
     )

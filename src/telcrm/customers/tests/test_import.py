@@ -226,9 +226,9 @@ def test_progress_reaches_the_total_and_the_upload_is_stored_under_imports(
     seen = []
     real = imports.Importer.save_checkpoint
 
-    def spy(self, out):
+    def spy(self, out, **kw):
         seen.append(sorted(p.name for p in (media / "imports").iterdir()))
-        return real(self, out)
+        return real(self, out, **kw)
 
     monkeypatch.setattr(imports.Importer, "save_checkpoint", spy)
     rows = [HEADERS[:4]] + [[f"客户{i}", "个人", "", resident_id(100 + i)] for i in range(30)]
@@ -264,16 +264,16 @@ def test_a_worker_lost_mid_import_resumes_without_creating_a_row_twice(
     from telcrm.customers import actions
 
     monkeypatch.setattr(imports, "BATCH_ROWS", 2)
-    real = actions.customers_create_many
+    real = actions.customers_write_prepared
     calls = {"n": 0}
 
-    def flaky(**kw):
+    def flaky(batch):
         calls["n"] += 1
         if calls["n"] == 2:  # the second batch: the worker dies
             raise ConnectionError("worker lost")
-        return real(**kw)
+        return real(batch)
 
-    monkeypatch.setattr(actions, "customers_create_many", flaky)
+    monkeypatch.setattr(actions, "customers_write_prepared", flaky)
     rows = [HEADERS[:4]] + [[f"客户{i}", "个人", "", resident_id(200 + i)] for i in range(6)]
     rows.insert(2, ["坏行", "个人", "", "123"])  # row 3, an invalid row in the first batch
     job = run_upload(client_for, manager, "a.xlsx", xlsx(rows), django_capture_on_commit_callbacks)
