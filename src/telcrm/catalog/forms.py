@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from telcrm.platform.money import yuan_to_fen
 from telcrm.web.forms import BootstrapMixin
 
 from .models import (
@@ -34,9 +35,10 @@ FEATURES = (
 
 
 def to_fen(value) -> int | None:
+    """A yuan amount the form field has validated (two decimals at most) in fen; None when empty."""
     if value in (None, ""):
         return None
-    return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return yuan_to_fen(value)
 
 
 def from_fen(value) -> Decimal | None:
