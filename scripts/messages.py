@@ -59,8 +59,10 @@ def template_msgids(path: Path) -> set[str]:
 
     code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
     ids = set()
-    for m in re.finditer(r"\b(?:gettext|pgettext|ngettext)\(((?:u?'(?:[^'\\]|\\.)*'\s*,?\s*)+)", code):
-        literals = re.findall(r"u?'(?:[^'\\]|\\.)*'", m.group(1))
+    # templatize writes each literal in single quotes, or in double quotes when it holds an apostrophe
+    literal = r"""u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+    for m in re.finditer(rf"\b(?:gettext|pgettext|ngettext)\(((?:{literal}\s*,?\s*)+)", code):
+        literals = re.findall(literal, m.group(1))
         if literals:
             value = ast.literal_eval(literals[-1] if m.group(0).startswith("pgettext") else literals[0])
             if value:
