@@ -343,6 +343,18 @@ def read_xml(text: str) -> Grid:
 
 
 # --- checking the grid ----------------------------------------------------------------------------
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _unknown_values(expression: str, cell: str) -> list[str]:
+    """The string literals of ``cell`` that the fact its column tests never holds (a typo such as
+    "countr" for the channel would make the row silently never match)."""
+    fact = facts_module.BY_NAME.get((expression or "").strip())
+    if fact is None or not fact.choices:
+        return []
+    return [v for v in _STRING.findall(cell) if v not in fact.choices]
+
+
 def check_grid(grid: Grid) -> list[ValidationError]:
     """Every problem of the columns, cells and outputs of ``grid`` (static checks, no evaluation)."""
     errors: list[ValidationError] = []
@@ -400,6 +412,17 @@ def check_grid(grid: Grid) -> list[ValidationError]:
                 check(effective(cell))
             except UnsafeExpression as exc:
                 errors.append(cell_error(n, column, _problem_of(exc), exc.code, i))
+                continue
+            unknown = _unknown_values(grid.columns[i].expression, cell) if i < len(grid.columns) else []
+            if unknown:
+                fact = facts_module.BY_NAME[grid.columns[i].expression.strip()]
+                problem = Lazy(
+                    _("“%(value)s” is never a value of %(fact)s (the row never matches); use %(choices)s"),
+                    value=unknown[0],
+                    fact=fact.name,
+                    choices=", ".join(f'"{c}"' for c in fact.choices if c),
+                )
+                errors.append(cell_error(n, column, problem, "invalid_choice", i))
         if row.effect not in EFFECTS:
             errors.append(
                 cell_error(n, "effect", _("choose deny, require or warn"), "invalid_choice", col="effect")

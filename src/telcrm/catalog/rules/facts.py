@@ -28,6 +28,7 @@ class Fact:
     values: object  # what the fact holds, for the help panel
     example: str  # a cell (or, for lists, an input expression) using it
     type_ref: str = ""  # the DMN typeRef of an input column that is just this fact
+    choices: tuple[str, ...] = ()  # the only values a string fact takes (cells testing others never match)
 
 
 FACTS: tuple[Fact, ...] = (
@@ -38,6 +39,7 @@ FACTS: tuple[Fact, ...] = (
         _("individual, enterprise or group"),
         '"individual"',
         "string",
+        ("individual", "enterprise", "group"),
     ),
     Fact(
         "value_tier",
@@ -46,6 +48,7 @@ FACTS: tuple[Fact, ...] = (
         _("vip, important, ordinary or empty"),
         '"vip","important"',
         "string",
+        ("vip", "important", "ordinary", ""),
     ),
     Fact("credit_level", "int", _("Credit level"), _("1 (lowest) to 5 (highest)"), "< 2", "number"),
     Fact(
@@ -76,6 +79,7 @@ FACTS: tuple[Fact, ...] = (
         _("plan, add_on, broadband, device or bundle"),
         '"plan"',
         "string",
+        ("plan", "add_on", "broadband", "device", "bundle"),
     ),
     Fact("held", "list", _("Held offerings"), _("codes the customer already holds"), '"5G-CX-128" in held'),
     Fact("cart", "list", _("Cart"), _("other codes in the same order"), "len(cart) > 0"),
@@ -86,6 +90,7 @@ FACTS: tuple[Fact, ...] = (
         _("sales channel of the order: counter, self_service, agent or telesales"),
         'not("self_service")',
         "string",
+        tuple(SalesChannel.values),
     ),
     Fact(
         "access_technology",
@@ -97,6 +102,7 @@ FACTS: tuple[Fact, ...] = (
         ),
         '"copper"',
         "string",
+        (*Technology.values, ""),
     ),
 )
 

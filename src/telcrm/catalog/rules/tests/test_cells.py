@@ -261,3 +261,13 @@ def test_numeric_tables_agree_with_a_plain_python_evaluator(example):
             if all(test(facts[col]) for col, (_t, test) in zip(columns, cells, strict=True))
         ]
         assert [r.id for r in table.match(scope_for(normalize(facts)))] == expected, facts
+
+
+def test_a_value_the_fact_never_holds_is_refused_by_row_and_column():
+    """A typo in a channel code ("countr") would make the row silently never match."""
+    with pytest.raises(ValidationError) as exc:
+        compiled(["offering", "channel"], [("r1", ['"5G-CX-128"', 'not("countr")'], "deny")])
+    [message] = problems(exc.value)
+    assert message.startswith("Row 1, column channel: “countr” is never a value of channel")
+    assert '"counter"' in message and '"self_service"' in message
+    compiled(["channel", "access_technology"], [("r1", ['"counter","agent"', '"copper",""'], "deny")])
