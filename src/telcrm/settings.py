@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "telcrm.resources.coverage",
     "telcrm.integration",
     "telcrm.orders",
+    "telcrm.knowledge",
     "telcrm.web",
 ]
 

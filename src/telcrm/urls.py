@@ -42,6 +42,7 @@ urlpatterns = [
     path("orders/", include(order_urls)),
     path("workorders/", include(workorder_urls)),
     path("processes/", include(process_urls)),
+    path("knowledge/", include("telcrm.knowledge.urls")),
     path("", include("telcrm.platform.urls")),
     path("", include("telcrm.web.urls")),
 ]

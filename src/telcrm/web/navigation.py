@@ -99,6 +99,15 @@ MENU: tuple[Section, ...] = (
         ),
     ),
     Section(
+        _("Knowledge base"),
+        "journal-bookmark",
+        (
+            Entry(_("Knowledge search"), "kb-search", "search", ("knowledge.view_article",)),
+            Entry(_("My articles"), "kb-mine", "pencil-square", ("knowledge.write_article",)),
+            Entry(_("Knowledge review"), "kb-review-queue", "check2-square", ("knowledge.review_article",)),
+        ),
+    ),
+    Section(
         _("Organisation"),
         "diagram-3",
         (
