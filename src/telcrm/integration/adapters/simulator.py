@@ -111,7 +111,17 @@ class SimulatedBilling(_Simulator, BillingAdapter):
 
     def open_account(self, *, key, account_no, customer_no, name, plan="", org_unit=""):
         def apply():
-            if SimulatedResource.objects.filter(adapter=self.system, kind="account", ref=account_no).exists():
+            accounts = SimulatedResource.objects.filter(adapter=self.system, kind="account")
+            found = accounts.filter(ref=account_no).first()
+            if found is not None:
+                # a further line on the customer's open account (a second new line): nothing to open
+                if found.state.get("customer_no") == customer_no and found.state.get("status") == "open":
+                    return {
+                        "account_no": account_no,
+                        "billing_id": "BA" + _digits(account_no, 12),
+                        "status": "open",
+                        "existing": True,
+                    }
                 raise PermanentError(f"account {account_no} exists already", code="account_exists")
             row = self._resource("account", account_no, {})
             state = {

@@ -228,8 +228,10 @@ def test_the_billing_simulator_keeps_accounts():
     billing = get_adapter("billing")
     opened = billing.open_account(key="o1", account_no="A1", customer_no="C1", name="张三", plan="P1")
     assert opened == billing.open_account(key="o1", account_no="A1", customer_no="C1", name="张三", plan="P1")
-    with pytest.raises(Exception, match="exists") as exc:
-        billing.open_account(key="o2", account_no="A1", customer_no="C1", name="张三")
+    again = billing.open_account(key="o2", account_no="A1", customer_no="C1", name="张三")  # a second line
+    assert (again["status"], again["existing"], again["billing_id"]) == ("open", True, opened["billing_id"])
+    with pytest.raises(Exception, match="exists") as exc:  # someone else's account number
+        billing.open_account(key="o3", account_no="A1", customer_no="C2", name="李四")
     assert exc.value.code == "account_exists"
     assert billing.add_addon(key="x1", account_no="A1", msisdn="138", addon="VIDEO")["addons"] == ["VIDEO"]
     closed = billing.close_account(key="c1", account_no="A1")

@@ -150,3 +150,14 @@ def test_failed_orders_wait_in_the_error_queue(shop, run, set_param, client_for)
     response = client.post(reverse("order-retry", args=[order.pk]), {"back": "queue"})
     assert response.status_code == 302 and response["Location"] == url
     assert client.get(url).content.decode().count('data-testid="failed-order-row"') == 1
+
+
+def test_a_second_new_line_on_the_customers_account_completes(shop, run):
+    """Billing opens the customer's account once; the next new line is a further line on it, not a
+    refused "account exists" that would fail the order."""
+    for number, sim in ((NUMBER, 0), ("13805710002", 1)):
+        order = submitted(shop, number=number, sim=sim)
+        verify(shop, run, order)
+        order.refresh_from_db()
+        assert order.state == OrderState.COMPLETED, order.data.get("failure")
+    assert Subscription.objects.filter(customer=shop.customer).count() == 2
