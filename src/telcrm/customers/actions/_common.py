@@ -270,18 +270,12 @@ def _lock_id(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
-def number_block(model: type[models.Model], field: str, prefix: str, count: int) -> list[str]:
-    """``count`` consecutive free numbers ``prefix`` + 11 digits after the highest one in use, for rows
-    inserted in bulk. Two bulk writers take their blocks one after the other (a lock until commit); a
-    single insert racing for the same number makes the bulk insert fail on the unique constraint, and
-    the caller takes a new block (see ``bulk.customers_create_many``)."""
-    lock_key(f"numbering:{model._meta.label}.{field}:{prefix}")
-    return next_numbers(model, field, prefix, count)
-
-
 def next_numbers(model: type[models.Model], field: str, prefix: str, count: int) -> list[str]:
-    """``count`` consecutive numbers after the highest one committed, without the numbering lock: the
-    writer must take it (``lock_key``) and check the block is still free before it writes."""
+    """``count`` consecutive numbers ``prefix`` + 11 digits after the highest one committed, for rows
+    inserted in bulk, read without a lock: the writer takes the numbering lock (``lock_key``) and checks
+    the block is still free before it writes (see ``bulk.customers_write_prepared``); a single insert
+    racing for the same number makes the bulk insert fail on the unique constraint, and the batch is
+    numbered again."""
     first = _last_number(model, field, prefix, NUMBER_DIGITS) + 1
     if first + count > 10**NUMBER_DIGITS:
         raise RuntimeError(f"{model._meta.label}.{field}: numbers with prefix {prefix!r} are exhausted")
