@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "telcrm.resources.coverage",
     "telcrm.integration",
     "telcrm.orders",
-    "telcrm.service",
     "telcrm.knowledge",
     "telcrm.web",
 ]
@@ -209,8 +208,6 @@ CELERY_BEAT_SCHEDULE = {
     # processes: due timers, retries and idle running instances; work-order SLA warnings and alerts
     "orders-fire-due": {"task": "orders.fire_due", "schedule": timedelta(minutes=1)},
     "orders-check-work-order-sla": {"task": "orders.check_work_order_sla", "schedule": timedelta(minutes=1)},
-    # tickets: SLA warnings, escalation after breach, closing unconfirmed resolved tickets
-    "service-check-ticket-sla": {"task": "service.check_ticket_sla", "schedule": timedelta(minutes=1)},
     # pending installations: appointments whose window passed without arrival or result
     "orders-check-installations": {"task": "orders.check_installations", "schedule": timedelta(minutes=5)},
 }

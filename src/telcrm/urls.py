@@ -41,7 +41,6 @@ urlpatterns = [
     path("integration/", include("telcrm.integration.urls")),
     path("orders/", include(order_urls)),
     path("workorders/", include(workorder_urls)),
-    path("service/", include("telcrm.service.urls")),
     path("processes/", include(process_urls)),
     path("knowledge/", include("telcrm.knowledge.urls")),
     path("", include("telcrm.platform.urls")),

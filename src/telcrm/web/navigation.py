@@ -108,18 +108,6 @@ MENU: tuple[Section, ...] = (
         ),
     ),
     Section(
-        _("Service"),
-        "headset",
-        (
-            Entry(_("Ticket queue"), "ticket-queue", "inboxes", ("service.handle_ticket",)),
-            Entry(_("My tickets"), "ticket-mine", "person-check", ("service.handle_ticket",)),
-            Entry(_("All tickets"), "ticket-list", "list-task", ("service.view_ticket",)),
-            Entry(
-                _("Ticket categories & SLA"), "ticket-category-list", "diagram-2", ("service.manage_service",)
-            ),
-        ),
-    ),
-    Section(
         _("Organisation"),
         "diagram-3",
         (
