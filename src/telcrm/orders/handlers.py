@@ -250,15 +250,8 @@ def billing_resume(step, order):
 
 # --- network ------------------------------------------------------------------------------------
 @handler("network.activate_line")
+@handler("network.port_in")  # a ported-in number is activated on our network like a new one
 def network_activate_line(step, order):
-    _started(order)
-    line = _line(order)
-    payload = {"msisdn": line["msisdn"], "iccid": line["iccid"], "plan": line["plan"]}
-    return {"result": _call(step, "network", "activate_line", payload)}
-
-
-@handler("network.port_in")
-def network_port_in(step, order):
     _started(order)
     line = _line(order)
     payload = {"msisdn": line["msisdn"], "iccid": line["iccid"], "plan": line["plan"]}
